@@ -1,1 +1,18 @@
-export {}
+// @parley/core: the conversation model (hybrid logical clock, Yjs conversation document, views)
+// and the engine's interfaces. Pure TypeScript on yjs; no DOM.
+export * from './ids.js'
+export * from './errors.js'
+export * from './emitter.js'
+export * from './hlc-stamp.js'
+export * from './hlc.js'
+export * from './transaction-origin.js'
+export * from './author-attribution.js'
+export * from './schema.js'
+export * from './message-view.js'
+export * from './update-validator.js'
+export * from './conversation-doc-events.js'
+export * from './conversation-doc-options.js'
+export * from './conversation-doc.js'
+export { CHUNK_SIZE } from './doc-layout.js'
+export * from './engine/index.js'
+export * from './compact-updates.js'

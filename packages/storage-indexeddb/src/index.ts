@@ -1,1 +1,3 @@
-export {}
+export { createDexieStorage, type DexieStorageOptions } from './create-dexie-storage.js'
+export { DEXIE_SCHEMA_VERSION } from './dexie-schema.js'
+export { toStorageError } from './to-storage-error.js'

@@ -1,1 +1,41 @@
-export {}
+// @parley/supabase-emulator: a local Supabase subset (Auth, PostgREST, Realtime) over real
+// Postgres (embedded PGlite or a server) that the real supabase-js talks to. See docs/EMULATOR.md.
+export {
+  DEFAULT_MIGRATIONS_DIR,
+  DEFAULT_SEED_FILE,
+  startSupabaseEmulator,
+} from './start-supabase-emulator.js'
+export type { SupabaseEmulator, SupabaseEmulatorOptions } from './start-supabase-emulator.js'
+export { createEmulatorServer, DEFAULT_MAX_BODY_BYTES } from './server.js'
+export type { EmulatorServerOptions, RealtimeEndpoint } from './server.js'
+export { completeLogger, quietLogger } from './emulator-logger.js'
+export type { EmulatorLogger } from './emulator-logger.js'
+export {
+  createApiKeys,
+  DEFAULT_PUBLISHABLE_KEY,
+  DEFAULT_SECRET_KEY,
+  resolveApiKey,
+} from './auth/api-keys.js'
+export type { ApiKeys } from './auth/api-keys.js'
+export { AuthError, isAuthError } from './auth/auth-error.js'
+export type { AuthErrorCode } from './auth/auth-error.js'
+export { createAuthHandler } from './auth/auth-handler.js'
+export type { AuthHandlerOptions } from './auth/auth-handler.js'
+export {
+  DEFAULT_ANON_KEY,
+  DEFAULT_JWT_SECRET,
+  deriveApiKeys,
+  isJwtError,
+  JwtError,
+  signJwt,
+  verifyJwt,
+} from './auth/jwt.js'
+export type { JwtClaims, JwtErrorCode } from './auth/jwt.js'
+export { createRestHandler } from './rest/rest-handler.js'
+export type { RestHandlerOptions } from './rest/rest-handler.js'
+export { isPostgrestError, PostgrestError, statusForSqlState } from './rest/postgrest-error.js'
+export { createSchemaCache } from './rest/schema-cache.js'
+export type { SchemaCache } from './rest/schema-cache.js'
+export { createRealtimeServer } from './realtime/realtime-server.js'
+export type { RealtimeServer, RealtimeServerOptions } from './realtime/realtime-server.js'
+export * from './db/index.js'

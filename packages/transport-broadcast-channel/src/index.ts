@@ -1,1 +1,5 @@
-export {}
+export {
+  createBroadcastChannelTransport,
+  type BroadcastChannelConstructor,
+  type BroadcastChannelTransportOptions,
+} from './create-broadcast-channel-transport.js'

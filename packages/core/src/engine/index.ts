@@ -1,0 +1,7 @@
+export * from './storage-error.js'
+export * from './storage-records.js'
+export * from './storage-adapter.js'
+export * from './transport-error.js'
+export * from './transport-messages.js'
+export * from './transport-message-codec.js'
+export * from './transport.js'

@@ -1,0 +1,244 @@
+// The storage contract of the engine. The adapter is dumb I/O; the policy (when to compact, what
+// goes into the tail, how to retry the outbox) lives in the engine. See docs/STORAGE.md.
+//
+// Guarantees every adapter gives (the contract suite in @parley/testing checks them):
+//
+// - Settles: every returned promise settles. Failures reject with a `StorageError` (never a string,
+//   never a platform error); nothing is dropped silently.
+// - Durable on resolve: a write resolves only after it is committed (IndexedDB transaction
+//   `complete`), so a tab killed after the promise resolved keeps the write.
+// - Atomic: each method call is all-or-nothing — when it rejects, none of its writes is visible.
+//   Adapters with `capabilities.atomicCommit === false` are the exception for `commit` across
+//   records of different kinds; see `commit`.
+// - Ordered: calls on one adapter take effect in call order; a read started after a write was
+//   called sees that write (read-your-writes), even before the write's promise resolved.
+// - Isolated: values are copied in and out; mutating an argument after the call settled, or a
+//   result, does not change what is stored. Values must be structured-clone-able.
+// - One writer: one adapter instance per database per browser (the engine's leader). Several
+//   instances on the same database are safe for data but are not notified of each other's writes.
+import type { StorageError } from './storage-error.js'
+import type {
+  ConversationIndexEntry,
+  DeviceIdentity,
+  LogKey,
+  NewOutboxEntry,
+  OutboxEntry,
+  OutboxPatch,
+  StoredDoc,
+} from './storage-records.js'
+
+// TODO(ids): replace with the branded `ConversationId` from `../ids.ts` once it exists.
+type ConversationId = string
+
+/**
+ * Everything one `commit` writes for one conversation. Every field but `conversationId` is
+ * optional; the fields present are written together.
+ */
+export interface ConversationWrite {
+  /** The conversation. */
+  conversationId: ConversationId
+  /** Yjs updates appended to the log of `segment`, in this order. */
+  updates?: readonly Uint8Array[]
+  /** Segment the `updates` belong to. Default 0. */
+  segment?: number
+  /** Outbox entries added after every entry already in the outbox, in this order. */
+  outbox?: readonly NewOutboxEntry[]
+  /** Replaces the conversation's tail record (the last page of messages as plain data). */
+  tail?: unknown
+  /** Replaces the conversation's index entry; its `id` must equal `conversationId`. */
+  indexEntry?: ConversationIndexEntry
+  /** Replaces the conversation's sync cursor (opaque to the adapter). */
+  cursor?: unknown
+}
+
+/** What `commit` resolves with. */
+export interface CommitResult {
+  /**
+   * One per write, same order: the key of the last update that write appended, or `null` when it
+   * appended none. The engine passes the highest key its document contains to `compact`.
+   */
+  lastKeys: (LogKey | null)[]
+}
+
+/** Arguments of `compact`. */
+export interface Compaction {
+  /** Segment whose snapshot is replaced. Default 0. */
+  segment?: number
+  /**
+   * The new snapshot of the segment: the encoded state of a document that contains the old
+   * snapshot and every log row up to `upTo` (it may contain more, never less).
+   */
+  snapshot: Uint8Array
+  /**
+   * Log rows of the segment with key ≤ `upTo` are deleted; later rows are kept. `null` deletes none
+   * (e.g. the first snapshot of a document received from the server).
+   */
+  upTo: LogKey | null
+}
+
+/** Options of `listIndex`. */
+export interface ListIndexOptions {
+  /** At most this many entries. Default: all. */
+  limit?: number
+}
+
+/** Options of `listOutbox`. */
+export interface ListOutboxOptions {
+  /** Only entries of this conversation. Default: all conversations. */
+  conversationId?: ConversationId
+  /** At most this many entries (the oldest). Default: all. */
+  limit?: number
+}
+
+/** Options of `appendUpdates`. */
+export interface AppendUpdatesOptions {
+  /** Segment the updates belong to. Default 0. */
+  segment?: number
+}
+
+/** What an adapter can and cannot promise beyond the common contract. */
+export interface StorageCapabilities {
+  /**
+   * True when `commit` writes every record of every conversation write in one transaction. False
+   * (y-indexeddb keeps documents in their own databases) means: within one `ConversationWrite` the
+   * outbox, tail, index and cursor are written first, then the updates; a crash between the two
+   * leaves the update in the outbox only, so the engine must apply pending outbox updates to the
+   * document on load (which it should do anyway — Yjs updates are idempotent).
+   */
+  atomicCommit: boolean
+}
+
+/** Events of a {@link StorageAdapter}: asynchronous failures that belong to no call. */
+export interface StorageAdapterEvents {
+  /**
+   * A failure outside any call: another tab upgraded the database (`version-change`), the browser
+   * dropped the connection (`connection-lost`), a retry failed. Calls in flight reject on their own.
+   */
+  error: { error: StorageError }
+  /** The adapter closed, by `close()` (no `error`) or because of a fatal failure (`error`). */
+  closed: { error?: StorageError }
+}
+
+/** A listener of a {@link StorageAdapterEvents} event. Listeners must not throw. */
+export type StorageAdapterListener<K extends keyof StorageAdapterEvents> = (
+  payload: StorageAdapterEvents[K],
+) => void
+
+/**
+ * Durable storage of one engine: per conversation a document (snapshots + bounded update log), a
+ * tail record, an index entry and a sync cursor; plus the outbox, the device identity and a small
+ * key-value store. See the header of this file for the guarantees every method gives.
+ *
+ * May fail: every method rejects with `StorageError` — `closed` after `close()` or after a fatal
+ * `version-change`; `quota-exceeded` on writes; `connection-lost`, `blocked`, `corrupt`, `unknown`.
+ */
+export interface StorageAdapter {
+  /** A short name for diagnostics and benchmarks, e.g. `'dexie'`, `'y-indexeddb'`, `'memory'`. */
+  readonly kind: string
+  /** What the adapter promises beyond the common contract. */
+  readonly capabilities: StorageCapabilities
+  /** True once the adapter is closed (by `close()` or by a fatal error). */
+  readonly closed: boolean
+
+  // ── documents ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Reads a conversation's snapshots and log. A conversation never written returns empty lists.
+   * Reads one consistent state (one transaction per database).
+   */
+  loadDoc(conversationId: ConversationId): Promise<StoredDoc>
+
+  /**
+   * Appends updates to the log, atomically and in order. Resolves, once durable, with the key of
+   * the last appended row (`null` for an empty list).
+   */
+  appendUpdates(
+    conversationId: ConversationId,
+    updates: readonly Uint8Array[],
+    options?: AppendUpdatesOptions,
+  ): Promise<LogKey | null>
+
+  /**
+   * Atomically replaces the segment's snapshot and deletes its log rows with key ≤ `upTo`, in ONE
+   * transaction: a crash leaves either the old snapshot and the whole log or the new snapshot and
+   * the trimmed log. Rows appended after `upTo` are kept.
+   */
+  compact(conversationId: ConversationId, compaction: Compaction): Promise<void>
+
+  // ── the atomic write path ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Writes a batch of conversation writes — updates, outbox entries, tails, index entries, cursors
+   * — in one transaction when `capabilities.atomicCommit` (then all or nothing), in array order.
+   * This is the path of a local change ("durable before `send()` resolves" costs one transaction)
+   * and of coalesced remote updates (updates + cursor together, so the cursor never passes an
+   * update that is not stored). Batch many changes per call for throughput.
+   */
+  commit(writes: readonly ConversationWrite[]): Promise<CommitResult>
+
+  // ── tail and index ───────────────────────────────────────────────────────────────────────────
+
+  /** Replaces the conversation's tail record. */
+  putTail(conversationId: ConversationId, tail: unknown): Promise<void>
+  /** The conversation's tail record, or `undefined` if none was written. */
+  getTail(conversationId: ConversationId): Promise<unknown>
+
+  /** Replaces the index entry of `entry.id`. */
+  putIndexEntry(entry: ConversationIndexEntry): Promise<void>
+  /** One index entry, or `undefined`. */
+  getIndexEntry(conversationId: ConversationId): Promise<ConversationIndexEntry | undefined>
+  /** Index entries, newest `lastActivity` first (ties by id ascending). */
+  listIndex(options?: ListIndexOptions): Promise<ConversationIndexEntry[]>
+
+  // ── outbox ───────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds entries after every existing entry, in order, atomically. Resolves with the stored entries
+   * (with `seq` and defaults). An id that already exists rejects the whole call (`unknown`).
+   */
+  addOutbox(entries: readonly NewOutboxEntry[]): Promise<OutboxEntry[]>
+  /** Entries in insertion order (`seq` ascending). */
+  listOutbox(options?: ListOutboxOptions): Promise<OutboxEntry[]>
+  /** Changes an entry's delivery fields; resolves `false` when no entry has that id. */
+  updateOutbox(id: string, patch: OutboxPatch): Promise<boolean>
+  /** Removes entries by id, atomically; unknown ids are ignored. */
+  removeOutbox(ids: readonly string[]): Promise<void>
+
+  // ── sync cursors, device, kv ─────────────────────────────────────────────────────────────────
+
+  /** Replaces the conversation's sync cursor (opaque JSON-like data). */
+  putCursor(conversationId: ConversationId, cursor: unknown): Promise<void>
+  /** The conversation's sync cursor, or `undefined`. */
+  getCursor(conversationId: ConversationId): Promise<unknown>
+
+  /**
+   * This profile's device identity: created (random UUID) on the first call ever, then the same
+   * value forever, across reopen. Concurrent first calls resolve with the same identity.
+   */
+  getOrCreateDevice(): Promise<DeviceIdentity>
+
+  /** A small value of the engine's own (settings, leader bookkeeping), or `undefined`. */
+  kvGet(key: string): Promise<unknown>
+  /** Stores a small value; `undefined` deletes the key. */
+  kvPut(key: string, value: unknown): Promise<void>
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Deletes everything of a conversation — document, tail, index entry, cursor and its outbox
+   * entries — atomically when `capabilities.atomicCommit`.
+   */
+  deleteConversation(conversationId: ConversationId): Promise<void>
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof StorageAdapterEvents>(
+    event: K,
+    listener: StorageAdapterListener<K>,
+  ): () => void
+
+  /**
+   * Closes the database after the calls already made settle. Idempotent: later calls resolve at
+   * once. Every call made after `close()` rejects with `StorageError('closed')`.
+   */
+  close(): Promise<void>
+}

@@ -1,0 +1,203 @@
+// One call that gives a test or the CLI a running local Supabase: database (bootstrapped, migrated,
+// seeded), Auth, PostgREST and Realtime behind one HTTP port.
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { createApiKeys, type ApiKeys } from './auth/api-keys.js'
+import { createAuthHandler } from './auth/auth-handler.js'
+import { DEFAULT_JWT_SECRET } from './auth/jwt.js'
+import { applyMigrations, applySeed } from './db/apply-migrations.js'
+import type { Database } from './db/database.js'
+import { openDatabase, type DatabaseSpec } from './db/open-database.js'
+import { completeLogger, type EmulatorLogger } from './emulator-logger.js'
+import { createRealtimeServer, type RealtimeServerOptions } from './realtime/realtime-server.js'
+import { createRestHandler } from './rest/rest-handler.js'
+import { createSchemaCache } from './rest/schema-cache.js'
+import { createEmulatorServer } from './server.js'
+
+/** The repository's `supabase/` folder (resolved from this file, in `src/` or `dist/`). */
+const REPO_SUPABASE_DIR = fileURLToPath(new URL('../../../supabase/', import.meta.url))
+
+/** Default {@link SupabaseEmulatorOptions.migrationsDir}: the repository's migrations. */
+export const DEFAULT_MIGRATIONS_DIR = `${REPO_SUPABASE_DIR}migrations`
+
+/** Default {@link SupabaseEmulatorOptions.seed}: the repository's `supabase/seed.sql`. */
+export const DEFAULT_SEED_FILE = `${REPO_SUPABASE_DIR}seed.sql`
+
+/** Options of {@link startSupabaseEmulator}. */
+export interface SupabaseEmulatorOptions {
+  /** TCP port; `0` picks a free one. Default `54321` (the Supabase CLI's API port). */
+  port?: number
+  /** Interface to listen on. Default `'127.0.0.1'`. */
+  host?: string
+  /**
+   * Where data lives: `'memory'` (PGlite, gone on stop), `{ dir }` (PGlite files) or `{ url }`
+   * (a Postgres server; the database must exist). Default `'memory'`.
+   */
+  database?: DatabaseSpec
+  /**
+   * Migration folder(s), applied in order (each file once, recorded as the CLI does); `false`
+   * applies none. Default: the repository's `supabase/migrations`.
+   */
+  migrationsDir?: string | readonly string[] | false
+  /** Seed file run after the migrations (once per content); `false` for none. Default: the repository's `supabase/seed.sql` (skipped when missing). */
+  seed?: string | false
+  /** Access-token lifetime in seconds. Default `3600` (the CLI's `jwt_expiry`). */
+  jwtExpirySeconds?: number
+  /** HS256 secret for all keys and tokens. Default: the CLI's local secret. */
+  jwtSecret?: string
+  /** Log sink. Default: silent except errors (as process warnings). */
+  logger?: Partial<EmulatorLogger>
+  /** Allow anonymous sign-ins. Default `true` (Parley needs them; the CLI defaults to false). */
+  anonymousSignIns?: boolean
+  /** Largest request body; bigger ones get 413. Default 16 MiB. */
+  maxBodyBytes?: number
+  /** Schemas PostgREST exposes; the first is the default. Default `['public']`. */
+  schemas?: readonly string[]
+  /** Extra Realtime settings (limits, delays) for tests. */
+  realtime?: Omit<RealtimeServerOptions, 'db' | 'jwtSecret' | 'apiKeys'>
+}
+
+/** A running emulator. */
+export interface SupabaseEmulator extends ApiKeys {
+  /** Base URL for `createClient`, e.g. `http://127.0.0.1:54321`. */
+  url: string
+  port: number
+  jwtSecret: string
+  /** The underlying database (superuser access). */
+  db: Database
+  /** Runs one SQL statement as the superuser and returns its rows; refreshes the schema cache. */
+  sql<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>
+  /** Runs a multi-statement SQL script as the superuser; refreshes the schema cache. */
+  exec(script: string): Promise<void>
+  /** Stops listening, closes every socket and the database. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** Starts the emulator; resolves once it accepts connections. */
+export async function startSupabaseEmulator(
+  options: SupabaseEmulatorOptions = {},
+): Promise<SupabaseEmulator> {
+  const logger = completeLogger(options.logger)
+  const jwtSecret = options.jwtSecret ?? DEFAULT_JWT_SECRET
+  const keys = createApiKeys(jwtSecret)
+  const host = options.host ?? '127.0.0.1'
+  const database = options.database ?? 'memory'
+
+  const db = await openDatabase(database, {
+    onError: (error) => logger.error('db: connection error', { error }),
+  })
+  const cleanups: (() => Promise<void>)[] = [() => db.close()]
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => logger.error('stop: cleanup failed', { error }))
+    }
+  }
+  try {
+    const dirs =
+      options.migrationsDir === false
+        ? []
+        : typeof options.migrationsDir === 'string'
+          ? [options.migrationsDir]
+          : (options.migrationsDir ?? [DEFAULT_MIGRATIONS_DIR])
+    for (const dir of dirs) {
+      const applied = await applyMigrations(db, dir)
+      if (applied.length > 0) logger.info(`db: applied ${applied.length} migration(s) from ${dir}`, { applied })
+    }
+    const seed = options.seed ?? DEFAULT_SEED_FILE
+    if (seed !== false && (await applySeed(db, seed))) logger.info(`db: ran seed ${seed}`)
+
+    const cache = createSchemaCache(db, options.schemas ?? ['public'])
+    const realtime = createRealtimeServer({
+      ...options.realtime,
+      db,
+      jwtSecret,
+      apiKeys: keys,
+      logger: { ...logger, ...options.realtime?.logger },
+    })
+    cleanups.push(() => realtime.close())
+    await realtime.ready
+
+    // The URL is known only after listen (port 0), but handlers need the issuer: read it lazily.
+    const tokenSettings = { jwtSecret, jwtExpirySeconds: options.jwtExpirySeconds ?? 3600, issuer: '' }
+    const onError = (error: unknown) => logger.error('http: request failed', { error })
+    const server = createEmulatorServer({
+      keys,
+      jwtSecret,
+      logger,
+      realtime,
+      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+      auth: createAuthHandler({
+        ...tokenSettings,
+        get issuer() {
+          return tokenSettings.issuer
+        },
+        db,
+        keys,
+        anonymousSignIns: options.anonymousSignIns ?? true,
+        onError,
+      }),
+      rest: createRestHandler({
+        db,
+        cache,
+        keys,
+        jwtSecret,
+        ...(options.schemas !== undefined && { schemas: options.schemas }),
+        onError,
+      }),
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 54321, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    server.on('error', (error) => logger.error('http: server error', { error }))
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        }),
+    )
+    const port = (server.address() as AddressInfo).port
+    const url = `http://${urlHost(host)}:${port}`
+    tokenSettings.issuer = `${url}/auth/v1`
+    logger.info(`emulator: listening on ${url}`)
+
+    let stopping: Promise<void> | undefined
+    return {
+      ...keys,
+      url,
+      port,
+      jwtSecret,
+      db,
+      async sql<Row = Record<string, unknown>>(text: string, params?: unknown[]) {
+        try {
+          return (await db.query<Row>(text, params)).rows
+        } finally {
+          cache.invalidate()
+        }
+      },
+      async exec(script: string) {
+        try {
+          await db.exec(script)
+        } finally {
+          cache.invalidate()
+        }
+      },
+      stop() {
+        stopping ??= runCleanups().then(() => logger.info('emulator: stopped'))
+        return stopping
+      },
+    }
+  } catch (error) {
+    await runCleanups()
+    throw error
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
