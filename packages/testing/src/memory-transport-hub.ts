@@ -109,12 +109,14 @@ export function createMemoryTransportHub(
     if (closed) throw new TransportError('closed', 'the memory transport hub is closed')
     const opts = typeof input === 'string' ? { peerId: input } : input
     const peerId = asPeerId(opts.peerId)
+    if (endpoints.has(peerId)) {
+      throw new TransportError('unknown', `peer ${peerId} already has a live memory transport`)
+    }
     const emitter = new TransportEmitter(opts.onError)
     const joined = new Set<string>()
     const known = new Set<PeerId>()
     let status: TransportStatus = 'online'
     let isClosed = false
-    let sim: SimPeer | undefined
 
     const onBytes = (from: string, bytes: Uint8Array): void => {
       if (isClosed) return
@@ -147,6 +149,9 @@ export function createMemoryTransportHub(
       emitter.emit('message', { message })
     }
 
+    // Link events from connecting are relayed on a microtask, after the endpoint is registered below.
+    const sim = network.connect(peerId, onBytes)
+
     const close = (): void => {
       if (isClosed) return
       isClosed = true
@@ -156,7 +161,7 @@ export function createMemoryTransportHub(
       emitter.emit('status', { status })
       emitter.clear()
       if (endpoints.get(peerId)?.transport === transport) endpoints.delete(peerId)
-      sim?.close()
+      sim.close()
     }
 
     const transport: Transport = {
@@ -175,7 +180,7 @@ export function createMemoryTransportHub(
         joined.delete(conversationId)
       },
       send(outgoing: OutgoingTransportMessage): boolean {
-        if (isClosed || status !== 'online' || !sim) return false
+        if (isClosed || status !== 'online') return false
         const checked = validateTransportMessage({
           ...outgoing,
           v: TRANSPORT_PROTOCOL_VERSION,
@@ -193,8 +198,6 @@ export function createMemoryTransportHub(
       close,
     }
 
-    if (endpoints.has(peerId))
-      throw new TransportError('unknown', `peer ${peerId} already has a live memory transport`)
     endpoints.set(peerId, {
       transport,
       linkUp(peer) {
@@ -212,7 +215,6 @@ export function createMemoryTransportHub(
         emitter.emit('status', { status })
       },
     })
-    sim = network.connect(peerId, onBytes)
     if (!sim.online) status = 'offline'
     if (opts.signal?.aborted) close()
     else opts.signal?.addEventListener('abort', close, { once: true })
