@@ -138,7 +138,10 @@ describe.each(targetKinds())('auth conformance (%s)', (kind) => {
       is_anonymous: false,
       email,
     })
-    const wrong = await createTestClient(target).auth.signInWithPassword({ email, password: 'nope-nope' })
+    const wrong = await createTestClient(target).auth.signInWithPassword({
+      email,
+      password: 'nope-nope',
+    })
     expect(wrong.error).toMatchObject({ status: 400, code: 'invalid_credentials' })
   })
 
@@ -176,95 +179,118 @@ describe.each(targetKinds())('auth conformance (%s)', (kind) => {
 })
 
 // Tests that need the emulator's knobs (token lifetime, a known JWT secret, body limits).
-describe.each(targetKinds().filter((k) => k !== 'remote'))('auth emulator specifics (%s)', (kind) => {
-  let target: SupabaseTarget
-  beforeAll(async () => {
-    target = await startTarget(kind, { jwtExpirySeconds: 30, migrationsDir: false, seed: false })
-  })
-  afterAll(() => target.stop())
-
-  it('issues tokens with the configured lifetime and getSession refreshes them near expiry', async () => {
-    const client = createTestClient(target)
-    const { data } = await client.auth.signInAnonymously()
-    expect(data.session?.expires_in).toBe(30)
-    const events: AuthChangeEvent[] = []
-    client.auth.onAuthStateChange((event) => events.push(event))
-    // auth-js refreshes inside getSession() when the token expires within 90 s.
-    const { data: current } = await client.auth.getSession()
-    expect(current.session?.refresh_token).not.toBe(data.session?.refresh_token)
-    expect(events).toContain('TOKEN_REFRESHED')
-  })
-
-  it('rejects an expired access token: REST 401 PGRST303, GoTrue 403 bad_jwt', async () => {
-    const client = createTestClient(target)
-    const { data } = await client.auth.signInAnonymously()
-    const claims = decodeClaims(data.session?.access_token ?? '')
-    const now = Math.floor(Date.now() / 1000)
-    const expired = signJwt({ ...claims, role: 'authenticated', iat: now - 100, exp: now - 10 }, target.jwtSecret ?? '')
-    const user = await createTestClient(target).auth.getUser(expired)
-    expect(user.error).toMatchObject({ status: 403, code: 'bad_jwt' })
-    const response = await fetch(`${target.url}/rest/v1/rpc/anything`, {
-      method: 'POST',
-      headers: { apikey: target.anonKey, authorization: `Bearer ${expired}`, 'content-type': 'application/json' },
-      body: '{}',
+describe.each(targetKinds().filter((k) => k !== 'remote'))(
+  'auth emulator specifics (%s)',
+  (kind) => {
+    let target: SupabaseTarget
+    beforeAll(async () => {
+      target = await startTarget(kind, { jwtExpirySeconds: 30, migrationsDir: false, seed: false })
     })
-    expect(response.status).toBe(401)
-    expect(await response.json()).toMatchObject({ code: 'PGRST303', message: 'JWT expired' })
-  })
+    afterAll(() => target.stop())
 
-  it('an old refresh token replayed after the reuse interval revokes the session', async () => {
-    const client = createTestClient(target)
-    const { data } = await client.auth.signInAnonymously()
-    const old = data.session?.refresh_token ?? ''
-    expect((await client.auth.refreshSession()).error).toBeNull()
-    // Age the rotation past the 10 s reuse interval instead of waiting for it.
-    await target.emulator?.sql(
-      `update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
-      [old],
-    )
-    const reused = await createTestClient(target).auth.refreshSession({ refresh_token: old })
-    expect(reused.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' })
-    // The whole session is gone, including the token that replaced the reused one.
-    const { error } = await client.auth.refreshSession()
-    expect(error?.status).toBe(400)
-  })
-
-  it('accepts sb_publishable_ keys as the anon key', async () => {
-    const client = createTestClient(target, target.emulator?.publishableKey)
-    const { data, error } = await client.auth.signInAnonymously()
-    expect(error).toBeNull()
-    expect(data.user?.is_anonymous).toBe(true)
-  })
-
-  it('answers CORS preflights and refuses requests without an API key', async () => {
-    const preflight = await fetch(`${target.url}/rest/v1/rpc/x`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://localhost:5173',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'apikey, authorization, content-type, x-client-info',
-      },
+    it('issues tokens with the configured lifetime and getSession refreshes them near expiry', async () => {
+      const client = createTestClient(target)
+      const { data } = await client.auth.signInAnonymously()
+      expect(data.session?.expires_in).toBe(30)
+      const events: AuthChangeEvent[] = []
+      client.auth.onAuthStateChange((event) => events.push(event))
+      // auth-js refreshes inside getSession() when the token expires within 90 s.
+      const { data: current } = await client.auth.getSession()
+      expect(current.session?.refresh_token).not.toBe(data.session?.refresh_token)
+      expect(events).toContain('TOKEN_REFRESHED')
     })
-    expect(preflight.status).toBe(204)
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
-    const allowed = preflight.headers.get('access-control-allow-headers') ?? ''
-    for (const name of ['apikey', 'authorization', 'content-type', 'x-client-info', 'prefer', 'accept-profile', 'content-profile', 'x-supabase-api-version']) {
-      expect(allowed).toContain(name)
-    }
-    const keyless = await fetch(`${target.url}/auth/v1/signup`, { method: 'POST', body: '{}' })
-    expect(keyless.status).toBe(401)
-    expect(await keyless.json()).toMatchObject({ message: 'No API key found in request' })
-  })
 
-  it('answers malformed JSON on /signup with 400 bad_json and keeps serving', async () => {
-    const response = await fetch(`${target.url}/auth/v1/signup`, {
-      method: 'POST',
-      headers: { apikey: target.anonKey, 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' },
-      body: '{"data":',
+    it('rejects an expired access token: REST 401 PGRST303, GoTrue 403 bad_jwt', async () => {
+      const client = createTestClient(target)
+      const { data } = await client.auth.signInAnonymously()
+      const claims = decodeClaims(data.session?.access_token ?? '')
+      const now = Math.floor(Date.now() / 1000)
+      const expired = signJwt(
+        { ...claims, role: 'authenticated', iat: now - 100, exp: now - 10 },
+        target.jwtSecret ?? '',
+      )
+      const user = await createTestClient(target).auth.getUser(expired)
+      expect(user.error).toMatchObject({ status: 403, code: 'bad_jwt' })
+      const response = await fetch(`${target.url}/rest/v1/rpc/anything`, {
+        method: 'POST',
+        headers: {
+          apikey: target.anonKey,
+          authorization: `Bearer ${expired}`,
+          'content-type': 'application/json',
+        },
+        body: '{}',
+      })
+      expect(response.status).toBe(401)
+      expect(await response.json()).toMatchObject({ code: 'PGRST303', message: 'JWT expired' })
     })
-    expect(response.status).toBe(400)
-    expect(await response.json()).toMatchObject({ code: 'bad_json' })
-    const { error } = await createTestClient(target).auth.signInAnonymously()
-    expect(error).toBeNull()
-  })
-})
+
+    it('an old refresh token replayed after the reuse interval revokes the session', async () => {
+      const client = createTestClient(target)
+      const { data } = await client.auth.signInAnonymously()
+      const old = data.session?.refresh_token ?? ''
+      expect((await client.auth.refreshSession()).error).toBeNull()
+      // Age the rotation past the 10 s reuse interval instead of waiting for it.
+      await target.emulator?.sql(
+        `update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
+        [old],
+      )
+      const reused = await createTestClient(target).auth.refreshSession({ refresh_token: old })
+      expect(reused.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' })
+      // The whole session is gone, including the token that replaced the reused one.
+      const { error } = await client.auth.refreshSession()
+      expect(error?.status).toBe(400)
+    })
+
+    it('accepts sb_publishable_ keys as the anon key', async () => {
+      const client = createTestClient(target, target.emulator?.publishableKey)
+      const { data, error } = await client.auth.signInAnonymously()
+      expect(error).toBeNull()
+      expect(data.user?.is_anonymous).toBe(true)
+    })
+
+    it('answers CORS preflights and refuses requests without an API key', async () => {
+      const preflight = await fetch(`${target.url}/rest/v1/rpc/x`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:5173',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'apikey, authorization, content-type, x-client-info',
+        },
+      })
+      expect(preflight.status).toBe(204)
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
+      const allowed = preflight.headers.get('access-control-allow-headers') ?? ''
+      for (const name of [
+        'apikey',
+        'authorization',
+        'content-type',
+        'x-client-info',
+        'prefer',
+        'accept-profile',
+        'content-profile',
+        'x-supabase-api-version',
+      ]) {
+        expect(allowed).toContain(name)
+      }
+      const keyless = await fetch(`${target.url}/auth/v1/signup`, { method: 'POST', body: '{}' })
+      expect(keyless.status).toBe(401)
+      expect(await keyless.json()).toMatchObject({ message: 'No API key found in request' })
+    })
+
+    it('answers malformed JSON on /signup with 400 bad_json and keeps serving', async () => {
+      const response = await fetch(`${target.url}/auth/v1/signup`, {
+        method: 'POST',
+        headers: {
+          apikey: target.anonKey,
+          'content-type': 'application/json',
+          'x-supabase-api-version': '2024-01-01',
+        },
+        body: '{"data":',
+      })
+      expect(response.status).toBe(400)
+      expect(await response.json()).toMatchObject({ code: 'bad_json' })
+      const { error } = await createTestClient(target).auth.signInAnonymously()
+      expect(error).toBeNull()
+    })
+  },
+)

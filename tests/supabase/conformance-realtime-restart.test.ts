@@ -44,14 +44,10 @@ describe.runIf(!isRemoteRun())('Realtime across an emulator restart', () => {
   it('lets clients reconnect and rejoin on their own', async () => {
     dir = await mkdtemp(join(tmpdir(), 'parley-realtime-restart-'))
     const first = await start(0)
-    console.log('STEP', Date.now() % 100000, 'const first = await start(0)')
     const alice = await signedInClient(first)
-    console.log('STEP', Date.now() % 100000, 'const alice = await signedInClient(first')
     const bob = await signedInClient(first)
-    console.log('STEP', Date.now() % 100000, 'const bob = await signedInClient(first)')
     clients.push(alice, bob)
     const topic = `conversation:${await sharedConversation(alice, bob)}`
-    console.log('STEP', Date.now() % 100000, 'const topic = `conversation:${await shar')
 
     const aliceStatus = new Inbox<string>()
     const bobStatus = new Inbox<string>()
@@ -63,27 +59,19 @@ describe.runIf(!isRemoteRun())('Realtime across an emulator restart', () => {
       .on('broadcast', { event: '*' }, bobGot.push)
       .subscribe((status) => bobStatus.push(status))
     await aliceStatus.waitFor((s) => s === 'SUBSCRIBED', 'alice joined')
-    console.log('STEP', Date.now() % 100000, "await aliceStatus.waitFor((s) => s === '")
     await bobStatus.waitFor((s) => s === 'SUBSCRIBED', 'bob joined')
-    console.log('STEP', Date.now() % 100000, "await bobStatus.waitFor((s) => s === 'SU")
     expect(await aliceChannel.send({ type: 'broadcast', event: 'before', payload: {} })).toBe('ok')
     await bobGot.waitFor((m) => m.event === 'before', 'broadcast before the restart')
-    console.log('STEP', Date.now() % 100000, 'await bobGot.waitFor((m) => m.event === ')
 
     await first.stop()
-    console.log('STEP', Date.now() % 100000, 'await first.stop()')
     await aliceStatus.waitFor((s) => s === 'CHANNEL_ERROR', 'alice sees the socket drop')
-    console.log('STEP', Date.now() % 100000, "await aliceStatus.waitFor((s) => s === '")
     await start(first.port)
-    console.log('STEP', Date.now() % 100000, 'await start(first.port)')
 
     // The rejoin reports SUBSCRIBED a second time on the same channel object.
     const rejoined = (statuses: Inbox<string>) => () =>
       statuses.items.filter((s) => s === 'SUBSCRIBED').length >= 2
     await aliceStatus.waitFor(rejoined(aliceStatus), 'alice rejoined')
-    console.log('STEP', Date.now() % 100000, 'await aliceStatus.waitFor(rejoined(alice')
     await bobStatus.waitFor(rejoined(bobStatus), 'bob rejoined')
-    console.log('STEP', Date.now() % 100000, 'await bobStatus.waitFor(rejoined(bobStat')
     expect(await aliceChannel.send({ type: 'broadcast', event: 'after', payload: { n: 2 } })).toBe('ok')
     expect((await bobGot.waitFor((m) => m.event === 'after', 'broadcast after the restart')).payload).toEqual({
       n: 2,

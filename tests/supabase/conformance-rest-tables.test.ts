@@ -96,7 +96,10 @@ describe.each(targetKinds())('table conformance (%s)', (kind) => {
     expect(page.count).toBe(5)
     const limited = await alice.from('conf_items').select('n').eq('grp', grp).order('n').limit(2)
     expect(limited.data).toEqual([{ n: 1 }, { n: 2 }])
-    const head = await alice.from('conf_items').select('*', { count: 'exact', head: true }).eq('grp', grp)
+    const head = await alice
+      .from('conf_items')
+      .select('*', { count: 'exact', head: true })
+      .eq('grp', grp)
     expect(head.count).toBe(5)
     expect(head.data).toBeNull()
   })
@@ -146,9 +149,18 @@ describe.each(targetKinds())('table conformance (%s)', (kind) => {
 
   it('deletes filtered rows', async () => {
     const grp = await seedGroup()
-    const removed = await alice.from('conf_items').delete().eq('grp', grp).lt('n', 3).select('n').order('n')
+    const removed = await alice
+      .from('conf_items')
+      .delete()
+      .eq('grp', grp)
+      .lt('n', 3)
+      .select('n')
+      .order('n')
     expect(removed.data).toEqual([{ n: 1 }, { n: 2 }])
-    const left = await alice.from('conf_items').select('n', { count: 'exact', head: true }).eq('grp', grp)
+    const left = await alice
+      .from('conf_items')
+      .select('n', { count: 'exact', head: true })
+      .eq('grp', grp)
     expect(left.count).toBe(3)
     const minimal = await alice.from('conf_items').delete().eq('grp', grp)
     expect(minimal.status).toBe(204)
@@ -159,7 +171,13 @@ describe.each(targetKinds())('table conformance (%s)', (kind) => {
     await alice.from('conf_items').insert({ grp, label: 'u', n: 1 })
     const merged = await alice
       .from('conf_items')
-      .upsert([{ grp, label: 'u', n: 2 }, { grp, label: 'v', n: 3 }], { onConflict: 'grp,label' })
+      .upsert(
+        [
+          { grp, label: 'u', n: 2 },
+          { grp, label: 'v', n: 3 },
+        ],
+        { onConflict: 'grp,label' },
+      )
       .select('label, n')
       .order('label')
     expect(merged.error).toBeNull()
@@ -173,7 +191,14 @@ describe.each(targetKinds())('table conformance (%s)', (kind) => {
       .select('n')
     expect(ignored.error).toBeNull()
     expect(ignored.data).toEqual([])
-    const byId = (await alice.from('conf_items').select('id').eq('grp', grp).eq('label', 'v').single<{ id: string }>()).data
+    const byId = (
+      await alice
+        .from('conf_items')
+        .select('id')
+        .eq('grp', grp)
+        .eq('label', 'v')
+        .single<{ id: string }>()
+    ).data
     const byPrimaryKey = await alice
       .from('conf_items')
       .upsert({ id: byId?.id, grp, label: 'v', n: 30 })
@@ -204,11 +229,18 @@ describe.each(targetKinds())('table conformance (%s)', (kind) => {
     const grp = await seedGroup()
     const seenByAnon = await anon.from('conf_items').select('n').eq('grp', grp)
     expect(seenByAnon.data).toEqual([])
-    const bobUpdate = await bob.from('conf_items').update({ label: 'hacked' }).eq('grp', grp).select()
+    const bobUpdate = await bob
+      .from('conf_items')
+      .update({ label: 'hacked' })
+      .eq('grp', grp)
+      .select()
     expect(bobUpdate.data).toEqual([])
     const bobDelete = await bob.from('conf_items').delete().eq('grp', grp).select()
     expect(bobDelete.data).toEqual([])
-    const count = await alice.from('conf_items').select('*', { count: 'exact', head: true }).eq('grp', grp)
+    const count = await alice
+      .from('conf_items')
+      .select('*', { count: 'exact', head: true })
+      .eq('grp', grp)
     expect(count.count).toBe(5)
   })
 
@@ -227,13 +259,26 @@ describe.each(targetKinds())('table conformance (%s)', (kind) => {
 
   it('treats hostile names and values as data, never as SQL', async () => {
     const grp = await seedGroup()
-    const injectColumn = await alice.from('conf_items').select('id; drop table public.conf_items; --')
+    const injectColumn = await alice
+      .from('conf_items')
+      .select('id; drop table public.conf_items; --')
     expect(injectColumn.status).toBe(400)
-    const injectValue = await alice.from('conf_items').select('n').eq('label', "x' or '1'='1").eq('grp', grp)
+    const injectValue = await alice
+      .from('conf_items')
+      .select('n')
+      .eq('label', "x' or '1'='1")
+      .eq('grp', grp)
     expect(injectValue.data).toEqual([])
-    const injectOrder = await alice.from('conf_items').select('n').eq('grp', grp).order('n; drop table x')
+    const injectOrder = await alice
+      .from('conf_items')
+      .select('n')
+      .eq('grp', grp)
+      .order('n; drop table x')
     expect(injectOrder.status).toBe(400)
-    const count = await alice.from('conf_items').select('*', { count: 'exact', head: true }).eq('grp', grp)
+    const count = await alice
+      .from('conf_items')
+      .select('*', { count: 'exact', head: true })
+      .eq('grp', grp)
     expect(count.count).toBe(5)
   })
 

@@ -137,7 +137,11 @@ describe.each(targetKinds())('RPC conformance (%s)', (kind) => {
   })
 
   it('runs each call as the caller: auth.uid() and role follow the JWT', async () => {
-    expect((await anon.rpc('conf_whoami')).data).toEqual({ uid: null, role: 'anon', is_anonymous: null })
+    expect((await anon.rpc('conf_whoami')).data).toEqual({
+      uid: null,
+      role: 'anon',
+      is_anonymous: null,
+    })
     const { data: session } = await user.auth.getSession()
     expect((await user.rpc('conf_whoami')).data).toMatchObject({
       uid: session.session?.user.id,
@@ -168,7 +172,11 @@ describe.each(targetKinds())('RPC conformance (%s)', (kind) => {
     const forged = `${target.anonKey.slice(0, target.anonKey.lastIndexOf('.'))}.AAAA`
     const response = await fetch(`${target.url}/rest/v1/rpc/conf_add`, {
       method: 'POST',
-      headers: { apikey: target.anonKey, authorization: `Bearer ${forged}`, 'content-type': 'application/json' },
+      headers: {
+        apikey: target.anonKey,
+        authorization: `Bearer ${forged}`,
+        'content-type': 'application/json',
+      },
       body: '{"a":1,"b":2}',
     })
     expect(response.status).toBe(401)
@@ -221,7 +229,9 @@ describe.each(targetKinds().filter((k) => k !== 'remote'))('RPC bad input (%s)',
       // `../x` is normalised by the URL parser into a table path, hence PGRST205.
       expect(['PGRST202', 'PGRST205']).toContain(error?.code)
     }
-    const still = await target.emulator?.sql<{ n: number }>(`select count(*)::int as n from public.conf_items`)
+    const still = await target.emulator?.sql<{ n: number }>(
+      `select count(*)::int as n from public.conf_items`,
+    )
     expect(still?.[0]?.n).toBe(0)
   })
 
@@ -235,8 +245,12 @@ describe.each(targetKinds().filter((k) => k !== 'remote'))('RPC bad input (%s)',
   it('answers unknown routes and methods without crashing', async () => {
     const headers = { apikey: target.anonKey }
     expect((await fetch(`${target.url}/nowhere`, { headers })).status).toBe(404)
-    expect((await fetch(`${target.url}/rest/v1/rpc/conf_add`, { method: 'PUT', headers })).status).toBe(405)
-    expect((await fetch(`${target.url}/rest/v1/rpc/%E0%A4%A`, { method: 'POST', headers })).status).toBeLessThan(500)
+    expect(
+      (await fetch(`${target.url}/rest/v1/rpc/conf_add`, { method: 'PUT', headers })).status,
+    ).toBe(405)
+    expect(
+      (await fetch(`${target.url}/rest/v1/rpc/%E0%A4%A`, { method: 'POST', headers })).status,
+    ).toBeLessThan(500)
     expect((await fetch(`${target.url}/health`)).status).toBe(200)
   })
 })

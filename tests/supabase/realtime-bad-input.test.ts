@@ -227,6 +227,24 @@ describe('Realtime bad input', () => {
     client.ws.close()
   })
 
+  it('replaces a channel joined twice: phx_close for the old join_ref, then the new join', async () => {
+    const client = await RawClient.open()
+    const topic = 'realtime:twice'
+    const first = client.push(topic, 'phx_join', { config: { presence: { key: 'me' } } }, null)
+    await client.reply(first)
+    const track = client.push(topic, 'presence', { type: 'presence', event: 'track', payload: { v: 1 } }, first)
+    await client.reply(track)
+    const second = client.push(topic, 'phx_join', { config: { presence: { key: 'me' } } }, null)
+    expect((await client.reply(second))[4]).toMatchObject({ status: 'ok' })
+    const closeIndex = client.frames.findIndex((f) => f[3] === 'phx_close')
+    expect(client.frames[closeIndex]).toEqual([first, first, topic, 'phx_close', {}])
+    // The old channel's presence left with it; the new join's state is empty.
+    await client.heartbeat(); console.log(JSON.stringify(client.frames))
+    const state = await client.waitFor((f) => f[3] === 'presence_state' && f[0] === second)
+    expect(state).toEqual([second, null, topic, 'presence_state', {}])
+    client.ws.close()
+  })
+
   it('refuses upgrades without a valid API key, with Realtime’s HTTP errors', async () => {
     const refusal = (query: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {

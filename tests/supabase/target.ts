@@ -38,7 +38,9 @@ export interface SupabaseTarget {
 }
 
 /** The test-only migrations (conformance fixtures) that go on top of the repository's. */
-export const FIXTURE_MIGRATIONS_DIR = fileURLToPath(new URL('./fixtures/migrations', import.meta.url))
+export const FIXTURE_MIGRATIONS_DIR = fileURLToPath(
+  new URL('./fixtures/migrations', import.meta.url),
+)
 
 /** Whether this run targets a real Supabase project (SUPABASE_URL set). */
 export function isRemoteRun(): boolean {
@@ -74,7 +76,10 @@ export async function startTarget(
   }
   const scratch = await createScratchDatabase()
   try {
-    const emulator = await startSupabaseEmulator({ ...withDefaults, database: { url: scratch.url } })
+    const emulator = await startSupabaseEmulator({
+      ...withDefaults,
+      database: { url: scratch.url },
+    })
     return emulatorTarget(kind, emulator, async () => {
       await emulator.stop()
       await scratch.drop()

@@ -95,36 +95,32 @@ describe('createDexieStorage failure handling (fake-indexeddb)', () => {
     expect(await codeOf(storage.getTail('a'))).toBe('closed')
   })
 
-  it('reconnects once after a lost connection and retries the call', async () => {
-    const { storage, errors } = open()
-    await storage.putTail('a', 'before')
-    const restore = injectIdbFault(
-      IDBDatabase.prototype,
-      ['transaction'],
-      () =>
-        new DOMException(
-          'Connection to Indexed Database server lost. Refresh the page to try again',
-          'UnknownError',
-        ),
-      { times: 1 },
+  const connectionLost = () =>
+    new DOMException(
+      'Connection to Indexed Database server lost. Refresh the page to try again',
+      'UnknownError',
     )
-    cleanups.push(restore)
+
+  it('reconnects once after a lost connection and retries the call', async () => {
+    const { storage, errors, db } = open()
+    await storage.putTail('a', 'before')
+    // Safari breaks the connection object; a reopened connection works again. Dexie binds
+    // `IDBDatabase.transaction` when it opens, so the fault goes into this connection's core.
+    injectIdbFault(db.core, ['transaction'], connectionLost)
     await storage.putTail('a', 'after')
     expect(await storage.getTail('a')).toBe('after')
     expect(errors).toEqual([])
   })
 
   it('surfaces connection-lost when the retry fails too, and keeps the data', async () => {
-    const { storage, errors } = open()
+    const { storage, errors, db } = open()
     await storage.putTail('a', 'before')
-    const restore = injectIdbFault(
-      IDBDatabase.prototype,
-      ['transaction'],
-      () => new DOMException('Connection to Indexed Database server lost.', 'UnknownError'),
-    )
+    injectIdbFault(db.core, ['transaction'], connectionLost)
+    const restoreOpen = injectIdbFault(indexedDB, ['open'], connectionLost)
+    cleanups.push(restoreOpen)
     expect(await codeOf(storage.putTail('a', 'after'))).toBe('connection-lost')
-    restore()
-    expect(errors.map((e) => e.code)).toEqual(['connection-lost'])
+    restoreOpen()
+    expect(errors.map((e) => [e.code, e.operation])).toEqual([['connection-lost', 'putTail']])
     expect(storage.closed).toBe(false)
     expect(await storage.getTail('a')).toBe('before')
   })

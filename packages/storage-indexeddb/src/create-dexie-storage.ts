@@ -100,23 +100,39 @@ export function createDexieStorageInternals(
     durability: options.durability,
   })
   let blockedTimer: ReturnType<typeof setTimeout> | undefined
+  // Dexie fires its 'close' event for every close, ours included; only the browser's counts.
+  let closingOnPurpose = false
+  const closeOnPurpose = (options?: { disableAutoOpen: boolean }) => {
+    closingOnPurpose = true
+    try {
+      db.close(options)
+    } finally {
+      closingOnPurpose = false
+    }
+  }
 
   const runtime = createAdapterRuntime({
     onError: options.onError,
     reconnect: async () => {
-      db.close({ disableAutoOpen: false })
-      await db.open()
+      closeOnPurpose({ disableAutoOpen: false })
+      // A failing reopen closes the database again; that close is ours too.
+      closingOnPurpose = true
+      try {
+        await db.open()
+      } finally {
+        closingOnPurpose = false
+      }
     },
     closeDatabase: () => {
       clearTimeout(blockedTimer)
-      db.close()
+      closeOnPurpose()
       return Promise.resolve()
     },
   })
 
   // Another tab upgrades or deletes the database: let it, and stop (our schema may be stale).
   db.on('versionchange', (event: IDBVersionChangeEvent) => {
-    db.close()
+    closeOnPurpose()
     const action = event.newVersion === null ? 'deleted' : `upgraded to ${event.newVersion / 10}`
     runtime.fail(
       new StorageError('version-change', `database ${name} was ${action} by another connection`),
@@ -128,7 +144,7 @@ export function createDexieStorageInternals(
     clearTimeout(blockedTimer)
     blockedTimer = setTimeout(() => {
       if (db.isOpen() || runtime.closed) return
-      db.close()
+      closeOnPurpose()
       runtime.fail(
         new StorageError('blocked', `opening ${name} stayed blocked for ${blockedTimeoutMs} ms`),
       )
@@ -136,6 +152,7 @@ export function createDexieStorageInternals(
   })
   // The browser closed the connection (storage cleared, disk error). Dexie reopens on next use.
   db.on('close', () => {
+    if (closingOnPurpose || runtime.closed) return
     runtime.report(new StorageError('connection-lost', `the browser closed database ${name}`))
   })
   // Open eagerly so the first call does not pay for it. A failure rejects every call made

@@ -44,7 +44,10 @@ export interface CliSession {
  * Runs the CLI with `args` (without `node` and the script). Resolves to the running session for
  * `start`, or `undefined` after printing help or an error (then `process.exitCode` is set).
  */
-export async function runCli(args: string[], io: CliIo = processIo): Promise<CliSession | undefined> {
+export async function runCli(
+  args: string[],
+  io: CliIo = processIo,
+): Promise<CliSession | undefined> {
   let parsed
   try {
     parsed = parseArgs({
@@ -85,9 +88,14 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<Cli
     return undefined
   }
   const port = values.port === undefined ? 54321 : Number(values.port)
-  const jwtExpirySeconds = values['jwt-expiry'] === undefined ? undefined : Number(values['jwt-expiry'])
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `Invalid --port ${values.port}`)
-  if (jwtExpirySeconds !== undefined && !(Number.isInteger(jwtExpirySeconds) && jwtExpirySeconds > 0)) {
+  const jwtExpirySeconds =
+    values['jwt-expiry'] === undefined ? undefined : Number(values['jwt-expiry'])
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return usageError(io, `Invalid --port ${values.port}`)
+  if (
+    jwtExpirySeconds !== undefined &&
+    !(Number.isInteger(jwtExpirySeconds) && jwtExpirySeconds > 0)
+  ) {
     return usageError(io, `Invalid --jwt-expiry ${values['jwt-expiry']}`)
   }
   const database: DatabaseSpec = values['database-url']
@@ -104,8 +112,14 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<Cli
       database,
       logger: consoleLogger(io, values.verbose === true),
       ...(values.host !== undefined && { host: values.host }),
-      ...(values.migrations !== undefined && { migrationsDir: values.migrations.map((d) => resolve(d)) }),
-      ...(values['no-seed'] ? { seed: false as const } : values.seed !== undefined ? { seed: resolve(values.seed) } : {}),
+      ...(values.migrations !== undefined && {
+        migrationsDir: values.migrations.map((d) => resolve(d)),
+      }),
+      ...(values['no-seed']
+        ? { seed: false as const }
+        : values.seed !== undefined
+          ? { seed: resolve(values.seed) }
+          : {}),
       ...(jwtExpirySeconds !== undefined && { jwtExpirySeconds }),
     })
   } catch (error) {
@@ -121,7 +135,11 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<Cli
 }
 
 /** The `supabase status`-like block printed once the emulator is up. */
-export function statusBlock(emulator: SupabaseEmulator, database: DatabaseSpec, elapsedMs: number): string {
+export function statusBlock(
+  emulator: SupabaseEmulator,
+  database: DatabaseSpec,
+  elapsedMs: number,
+): string {
   const where =
     database === 'memory'
       ? 'PGlite in memory (data is lost on stop)'
@@ -167,7 +185,11 @@ function usageError(io: CliIo, message: string): undefined {
 }
 
 function isAddressInUse(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EADDRINUSE'
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'EADDRINUSE'
+  )
 }
 
 /** Hides a password in a connection URL before printing it. */
@@ -185,7 +207,10 @@ function redact(url: string): string {
  * Runs the CLI until SIGINT/SIGTERM; the first signal stops cleanly, a second one exits at once.
  * Used by `bin/parley-supabase.mjs` and the root `npm start`.
  */
-export async function main(args: string[] = process.argv.slice(2), io: CliIo = processIo): Promise<void> {
+export async function main(
+  args: string[] = process.argv.slice(2),
+  io: CliIo = processIo,
+): Promise<void> {
   const session = await runCli(args, io)
   if (!session) return
   let stopping = false
@@ -212,6 +237,9 @@ export async function main(args: string[] = process.argv.slice(2), io: CliIo = p
 }
 
 // Run when executed directly (`node --import tsx src/cli.ts start`), not when imported.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
   void main()
 }

@@ -32,7 +32,9 @@ export function describeDetails(details: Record<string, unknown> | undefined): s
   if (details === undefined) return undefined
   try {
     return JSON.stringify(details, (_key, value: unknown) =>
-      value instanceof Error ? `${value.name}: ${value.message}${value.stack ? `\n${value.stack}` : ''}` : value,
+      value instanceof Error
+        ? `${value.name}: ${value.message}${value.stack ? `\n${value.stack}` : ''}`
+        : value,
     )
   } catch {
     return String(details)

@@ -16,7 +16,10 @@ import { sendEmpty, sendJson } from './http/send.js'
 import type { RealtimeServer } from './realtime/realtime-server.js'
 
 /** The Realtime surface the HTTP server routes to. */
-export type RealtimeEndpoint = Pick<RealtimeServer, 'handleUpgrade' | 'broadcast' | 'broadcastEvent'>
+export type RealtimeEndpoint = Pick<
+  RealtimeServer,
+  'handleUpgrade' | 'broadcast' | 'broadcastEvent'
+>
 
 /** Options of {@link createEmulatorServer}. */
 export interface EmulatorServerOptions {
@@ -69,6 +72,11 @@ export function createEmulatorServer(options: EmulatorServerOptions): Server {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', (error) => logger.debug('http: request stream error', { error }))
+    const started = performance.now()
+    res.on('finish', () => {
+      const ms = (performance.now() - started).toFixed(1)
+      logger.debug(`http: ${req.method} ${req.url?.split('?')[0]} → ${res.statusCode} (${ms} ms)`)
+    })
     let url: URL
     try {
       url = new URL(req.url ?? '/', 'http://localhost')

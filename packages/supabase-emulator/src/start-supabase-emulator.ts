@@ -101,7 +101,8 @@ export async function startSupabaseEmulator(
           : (options.migrationsDir ?? [DEFAULT_MIGRATIONS_DIR])
     for (const dir of dirs) {
       const applied = await applyMigrations(db, dir)
-      if (applied.length > 0) logger.info(`db: applied ${applied.length} migration(s) from ${dir}`, { applied })
+      if (applied.length > 0)
+        logger.info(`db: applied ${applied.length} migration(s) from ${dir}`, { applied })
     }
     const seed = options.seed ?? DEFAULT_SEED_FILE
     if (seed !== false && (await applySeed(db, seed))) logger.info(`db: ran seed ${seed}`)
@@ -118,7 +119,11 @@ export async function startSupabaseEmulator(
     await realtime.ready
 
     // The URL is known only after listen (port 0), but handlers need the issuer: read it lazily.
-    const tokenSettings = { jwtSecret, jwtExpirySeconds: options.jwtExpirySeconds ?? 3600, issuer: '' }
+    const tokenSettings = {
+      jwtSecret,
+      jwtExpirySeconds: options.jwtExpirySeconds ?? 3600,
+      issuer: '',
+    }
     const onError = (error: unknown) => logger.error('http: request failed', { error })
     const server = createEmulatorServer({
       keys,
@@ -158,6 +163,8 @@ export async function startSupabaseEmulator(
         new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeAllConnections()
+          // Upgraded WebSockets are not HTTP connections: server.close waits for them to end.
+          void realtime.close()
         }),
     )
     const port = (server.address() as AddressInfo).port

@@ -3,12 +3,11 @@ import {
   encodeTransportMessage,
   type PeerId,
   type TransportError,
-  type UpdateMessage,
+  type ConversationId,
 } from '@parley/core'
 import { createMemoryTransportHub, createMemoryTransportPair } from './memory-transport-hub.js'
 import { transportContract } from './contracts/transport-contract.js'
 
-type ConversationId = UpdateMessage['conversationId']
 const conv = 'conv-1' as ConversationId
 const bytes = (...values: number[]) => new Uint8Array(values)
 

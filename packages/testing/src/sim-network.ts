@@ -136,9 +136,9 @@ type Listener<E extends keyof SimNetworkEvents> = (payload: SimNetworkEvents[E])
  */
 export class SimNetwork {
   readonly #rng: Rng
-  readonly #dropRate: number
-  readonly #duplicateRate: number
-  readonly #reorderRate: number
+  #dropRate: number
+  #duplicateRate: number
+  #reorderRate: number
   readonly #onError: ((error: SimNetworkError) => void) | undefined
   readonly #peers = new Map<string, PeerState>()
   readonly #offline = new Set<string>()
@@ -232,6 +232,16 @@ export class SimNetwork {
       if (online) this.#offline.delete(peerId)
       else this.#offline.add(peerId)
     })
+  }
+
+  /**
+   * Changes the loss, duplication and reorder rates from now on (omitted ones are kept). A fuzz
+   * test sets them to 0 for its final quiescent phase, so convergence can be asserted.
+   */
+  configure(rates: Pick<SimNetworkOptions, 'dropRate' | 'duplicateRate' | 'reorderRate'>): void {
+    this.#dropRate = rates.dropRate ?? this.#dropRate
+    this.#duplicateRate = rates.duplicateRate ?? this.#duplicateRate
+    this.#reorderRate = rates.reorderRate ?? this.#reorderRate
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { PeerId, TransportMessage, UpdateMessage } from '@parley/core'
+import type { ConversationId, PeerId, TransportMessage } from '@parley/core'
 import { transportContract } from '@parley/testing'
 import { createBroadcastChannelTransport } from './create-broadcast-channel-transport.js'
-
-type ConversationId = UpdateMessage['conversationId']
 
 transportContract('broadcast-channel (Chromium)', () => {
   const channelName = `parley-contract-${crypto.randomUUID()}`

@@ -1,15 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type {
+  ConversationId,
   PeerId,
   Transport,
   TransportError,
   TransportMessage,
-  UpdateMessage,
 } from '@parley/core'
 import { transportContract } from '@parley/testing'
 import { createBroadcastChannelTransport } from './create-broadcast-channel-transport.js'
 
-type ConversationId = UpdateMessage['conversationId']
 const conv = 'conv-1' as ConversationId
 const bytes = (...values: number[]) => new Uint8Array(values)
 

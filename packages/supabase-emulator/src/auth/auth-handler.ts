@@ -41,9 +41,14 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
     const email = optionalString(body, 'email')
     const password = optionalString(body, 'password')
     const data = isRecord(body.data) ? body.data : {}
-    if (!enableSignup) throw new AuthError('signup_disabled', 422, 'Signups not allowed for this instance')
+    if (!enableSignup)
+      throw new AuthError('signup_disabled', 422, 'Signups not allowed for this instance')
     if (optionalString(body, 'phone')) {
-      throw new AuthError('validation_failed', 422, 'Phone signups are not supported by the emulator')
+      throw new AuthError(
+        'validation_failed',
+        422,
+        'Phone signups are not supported by the emulator',
+      )
     }
     if (!email && !password) {
       if (!anonymousSignIns) {
@@ -52,7 +57,8 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
       const user = await store.createUser({ isAnonymous: true, userMetadata: data })
       return startSession(user)
     }
-    if (!email) throw new AuthError('validation_failed', 422, 'To signup, please provide your email')
+    if (!email)
+      throw new AuthError('validation_failed', 422, 'To signup, please provide your email')
     if (!EMAIL_PATTERN.test(email)) {
       throw new AuthError('email_address_invalid', 400, `Email address "${email}" is invalid`)
     }
@@ -83,13 +89,18 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
       }
       const stored = await store.findUserByEmail(email)
       const ok = stored?.passwordHash ? await verifyPassword(password, stored.passwordHash) : false
-      if (!stored || !ok) throw new AuthError('invalid_credentials', 400, 'Invalid login credentials')
+      if (!stored || !ok)
+        throw new AuthError('invalid_credentials', 400, 'Invalid login credentials')
       return startSession(stored.user)
     }
     if (grantType === 'refresh_token') {
       const refreshToken = optionalString(body, 'refresh_token')
       if (!refreshToken) {
-        throw new AuthError('refresh_token_not_found', 400, 'Invalid Refresh Token: Refresh Token Not Found')
+        throw new AuthError(
+          'refresh_token_not_found',
+          400,
+          'Invalid Refresh Token: Refresh Token Not Found',
+        )
       }
       const rotated = await store.rotateRefreshToken(refreshToken, reuseInterval)
       const user = await store.findUserById(rotated.userId)
@@ -100,7 +111,9 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
   }
 
   /** Verifies the caller's user JWT and returns its claims and user (GoTrue's requireAuth). */
-  async function requireUser(request: EmulatorRequest): Promise<{ claims: JwtClaims; user: AuthUser }> {
+  async function requireUser(
+    request: EmulatorRequest,
+  ): Promise<{ claims: JwtClaims; user: AuthUser }> {
     const { bearer } = readRequestCredentials(request.req, request.url, options.keys)
     if (!bearer) {
       throw new AuthError('no_authorization', 401, 'This endpoint requires a valid Bearer token')
@@ -111,16 +124,25 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
     } catch (error) {
       if (!isJwtError(error)) throw error
       const reason = error.code === 'expired' ? 'token is expired' : error.message
-      throw new AuthError('bad_jwt', 403, `invalid JWT: unable to parse or verify signature, ${reason}`)
+      throw new AuthError(
+        'bad_jwt',
+        403,
+        `invalid JWT: unable to parse or verify signature, ${reason}`,
+      )
     }
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw new AuthError('bad_jwt', 403, 'invalid claim: missing sub claim')
     }
     if (typeof claims.session_id === 'string' && !(await store.sessionExists(claims.session_id))) {
-      throw new AuthError('session_not_found', 403, 'Session from session_id claim in JWT does not exist')
+      throw new AuthError(
+        'session_not_found',
+        403,
+        'Session from session_id claim in JWT does not exist',
+      )
     }
     const user = await store.findUserById(claims.sub)
-    if (!user) throw new AuthError('user_not_found', 403, 'User from sub claim in JWT does not exist')
+    if (!user)
+      throw new AuthError('user_not_found', 403, 'User from sub claim in JWT does not exist')
     return { claims, user }
   }
 
@@ -167,28 +189,41 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
       : {}
     const method = req.method ?? 'GET'
     try {
-      if (method === 'POST' && path === '/signup') return sendJson(res, 200, await signup(request), headers)
-      if (method === 'POST' && path === '/token') return sendJson(res, 200, await token(request), headers)
+      if (method === 'POST' && path === '/signup')
+        return sendJson(res, 200, await signup(request), headers)
+      if (method === 'POST' && path === '/token')
+        return sendJson(res, 200, await token(request), headers)
       if (method === 'GET' && path === '/user') {
         return sendJson(res, 200, (await requireUser(request)).user, headers)
       }
-      if (method === 'PUT' && path === '/user') return sendJson(res, 200, await updateUser(request), headers)
+      if (method === 'PUT' && path === '/user')
+        return sendJson(res, 200, await updateUser(request), headers)
       if (method === 'POST' && path === '/logout') {
         await logout(request)
         return sendEmpty(res, 204, headers)
       }
       if (method === 'GET' && path === '/settings') return sendJson(res, 200, settings(), headers)
       if (method === 'GET' && path === '/health') {
-        return sendJson(res, 200, { name: 'GoTrue', version: 'parley-emulator', description: 'Parley local GoTrue subset' }, headers)
+        return sendJson(
+          res,
+          200,
+          { name: 'GoTrue', version: 'parley-emulator', description: 'Parley local GoTrue subset' },
+          headers,
+        )
       }
       // HS256 user tokens: auth-js' getClaims() falls back to GET /user when no key matches.
-      if (method === 'GET' && path === '/.well-known/jwks.json') return sendJson(res, 200, { keys: [] }, headers)
+      if (method === 'GET' && path === '/.well-known/jwks.json')
+        return sendJson(res, 200, { keys: [] }, headers)
       throw new AuthError('not_found', 404, `Unsupported path ${method} /auth/v1${path}`)
     } catch (caught) {
       let error: AuthError
       if (isAuthError(caught)) error = caught
       else if (isHttpError(caught)) {
-        error = new AuthError(caught.status === 413 ? 'request_too_large' : 'bad_json', caught.status, caught.message)
+        error = new AuthError(
+          caught.status === 413 ? 'request_too_large' : 'bad_json',
+          caught.status,
+          caught.message,
+        )
       } else {
         options.onError?.(caught)
         error = new AuthError('unexpected_failure', 500, 'Unexpected failure in the emulator')
@@ -203,9 +238,14 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
 
 function checkPasswordStrength(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new AuthError('weak_password', 422, `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`, {
-      weak_password: { reasons: ['length'] },
-    })
+    throw new AuthError(
+      'weak_password',
+      422,
+      `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`,
+      {
+        weak_password: { reasons: ['length'] },
+      },
+    )
   }
 }
 
@@ -216,7 +256,11 @@ async function readJsonObject(request: EmulatorRequest): Promise<Record<string, 
   try {
     parsed = JSON.parse(raw.toString('utf8'))
   } catch (error) {
-    throw new AuthError('bad_json', 400, `Could not parse request body as JSON: ${(error as Error).message}`)
+    throw new AuthError(
+      'bad_json',
+      400,
+      `Could not parse request body as JSON: ${(error as Error).message}`,
+    )
   }
   if (!isRecord(parsed)) throw new AuthError('bad_json', 400, 'Request body must be a JSON object')
   return parsed
@@ -225,7 +269,8 @@ async function readJsonObject(request: EmulatorRequest): Promise<Record<string, 
 function optionalString(body: Record<string, unknown>, key: string): string | undefined {
   const value = body[key]
   if (value === undefined || value === null || value === '') return undefined
-  if (typeof value !== 'string') throw new AuthError('validation_failed', 400, `"${key}" must be a string`)
+  if (typeof value !== 'string')
+    throw new AuthError('validation_failed', 400, `"${key}" must be a string`)
   return value
 }
 

@@ -221,7 +221,11 @@ export class AuthStore {
       return parseUser(row.user_json).user
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new AuthError('user_already_exists', 422, 'A user with this email address has already been registered')
+        throw new AuthError(
+          'user_already_exists',
+          422,
+          'A user with this email address has already been registered',
+        )
       }
       throw error
     }
@@ -248,10 +252,10 @@ export class AuthStore {
         : scope === 'local'
           ? 'user_id::text = $1::text and id::text = $2::text'
           : 'user_id::text = $1::text and id::text <> $2::text'
-    await this.db.query(
-      `delete from auth.sessions where ${condition} and $2::text is not null`,
-      [userId, current],
-    )
+    await this.db.query(`delete from auth.sessions where ${condition} and $2::text is not null`, [
+      userId,
+      current,
+    ])
   }
 }
 
@@ -279,5 +283,7 @@ function parseUser(json: string | undefined): StoredUser {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+  )
 }

@@ -14,7 +14,15 @@ import {
 import type { FunctionInfo } from './schema-cache.js'
 
 /** Query parameters of a GET call that are not function arguments. */
-const NOT_ARGUMENTS = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'apikey'])
+const NOT_ARGUMENTS = new Set([
+  'select',
+  'order',
+  'limit',
+  'offset',
+  'columns',
+  'on_conflict',
+  'apikey',
+])
 
 /** Calls a function for POST (JSON body) or GET/HEAD (query-string arguments, read-only). */
 export async function callRpc(context: RestContext, name: string): Promise<RestResult> {
@@ -23,7 +31,9 @@ export async function callRpc(context: RestContext, name: string): Promise<RestR
   if (!readOnlyRequest && method !== 'POST') {
     throw new PostgrestError('PGRST101', 405, 'Only GET, HEAD and POST are allowed for functions')
   }
-  const args = readOnlyRequest ? queryArguments(context.request.url) : await readJsonBody(context, {})
+  const args = readOnlyRequest
+    ? queryArguments(context.request.url)
+    : await readJsonBody(context, {})
 
   let match = findFunction(await context.cache.functions(context.schema, name), args)
   if (match === undefined) {
@@ -47,7 +57,10 @@ export async function callRpc(context: RestContext, name: string): Promise<RestR
 
   const row = await context.db.withRole(context.auth, async (tx: Queryable) => {
     if (readOnly) await tx.query('set transaction read only')
-    const result = await tx.query<{ body: string | null; n: number }>(call, match.mode === 'none' ? [] : [argument])
+    const result = await tx.query<{ body: string | null; n: number }>(
+      call,
+      match.mode === 'none' ? [] : [argument],
+    )
     return result.rows[0]
   })
   if (fn.returnsVoid) return { status: 204 }
@@ -79,7 +92,11 @@ function findFunction(
   for (const fn of candidates) {
     const { parameters } = fn
     const only = parameters[0]
-    if (parameters.length === 1 && only?.name === '' && (only.type === 'json' || only.type === 'jsonb')) {
+    if (
+      parameters.length === 1 &&
+      only?.name === '' &&
+      (only.type === 'json' || only.type === 'jsonb')
+    ) {
       fits.push({ fn, mode: 'whole-body' })
       continue
     }
@@ -118,7 +135,8 @@ function buildCall(fn: FunctionInfo, mode: CallMode, keys: string[]): string {
 
 function shape(fn: FunctionInfo, from: string): string {
   if (fn.returnsVoid) return `select null::text as body, 1 as n from ${from}`
-  if (fn.returnsSet) return `select coalesce(json_agg(_r), '[]')::text as body, count(*)::int as n from ${from}`
+  if (fn.returnsSet)
+    return `select coalesce(json_agg(_r), '[]')::text as body, count(*)::int as n from ${from}`
   return `select to_json(_r)::text as body, 1 as n from ${from}`
 }
 
@@ -128,7 +146,11 @@ function queryArguments(url: URL): Record<string, string> {
   return args
 }
 
-async function notFound(context: RestContext, name: string, args: unknown): Promise<PostgrestError> {
+async function notFound(
+  context: RestContext,
+  name: string,
+  args: unknown,
+): Promise<PostgrestError> {
   const keys = isRecord(args) ? Object.keys(args).sort() : []
   const signature = `${context.schema}.${name}(${keys.join(', ')})`
   const candidates = await context.cache.functions(context.schema, name)

@@ -52,7 +52,11 @@ export async function callTable(context: RestContext, name: string): Promise<Res
     case 'DELETE':
       return remove(context, table, query, prefer)
     default:
-      throw new PostgrestError('PGRST101', 405, `Method ${context.request.req.method} is not supported`)
+      throw new PostgrestError(
+        'PGRST101',
+        405,
+        `Method ${context.request.req.method} is not supported`,
+      )
   }
 }
 
@@ -94,7 +98,11 @@ async function insert(
   const body = await readJsonBody(context, undefined)
   const records = Array.isArray(body) ? body : [body]
   if (!records.every(isRecord)) {
-    throw new PostgrestError('PGRST102', 400, 'Insert body must be a JSON object or an array of objects')
+    throw new PostgrestError(
+      'PGRST102',
+      400,
+      'Insert body must be a JSON object or an array of objects',
+    )
   }
   const names =
     query.columns ??
@@ -110,9 +118,15 @@ async function insert(
       : `insert into ${tableName(table)} as _t (${columns.join(', ')}) select ${columns.join(', ')} from json_populate_recordset(null::${tableName(table)}, ${source}::json)`
   const preferenceApplied: string[] = []
   if (prefer.resolution !== undefined) {
-    const target = (query.onConflict ?? table.primaryKey).map((n) => quoteIdent(bodyColumn(table, n).name))
+    const target = (query.onConflict ?? table.primaryKey).map((n) =>
+      quoteIdent(bodyColumn(table, n).name),
+    )
     if (target.length === 0) {
-      throw new PostgrestError('PGRST102', 400, `Upsert on ${table.name} needs on_conflict (the table has no primary key)`)
+      throw new PostgrestError(
+        'PGRST102',
+        400,
+        `Upsert on ${table.name} needs on_conflict (the table has no primary key)`,
+      )
     }
     const updates = columns.map((c) => `${c} = excluded.${c}`)
     sql +=
@@ -132,7 +146,8 @@ async function update(
   prefer: Preferences,
 ): Promise<RestResult> {
   const body = await readJsonBody(context, {})
-  if (!isRecord(body)) throw new PostgrestError('PGRST102', 400, 'Update body must be a JSON object')
+  if (!isRecord(body))
+    throw new PostgrestError('PGRST102', 400, 'Update body must be a JSON object')
   const columns = Object.keys(body).map((n) => quoteIdent(bodyColumn(table, n).name))
   const params = new SqlParams()
   const source = params.add(JSON.stringify(body))
@@ -190,7 +205,12 @@ async function mutate(
   return result
 }
 
-function mutationResult(context: RestContext, rows: Rows, status: number, prefer: Preferences): RestResult {
+function mutationResult(
+  context: RestContext,
+  rows: Rows,
+  status: number,
+  prefer: Preferences,
+): RestResult {
   const range = prefer.count === undefined ? '*/*' : `*/${rows.count}`
   if (prefer.return !== 'representation') {
     // return=minimal (the default): inserts answer 201, updates and deletes 204, no body.
@@ -203,7 +223,12 @@ function mutationResult(context: RestContext, rows: Rows, status: number, prefer
  * Runs a row query and aggregates it to a JSON array in SQL (no driver parsing). A writing CTE
  * must stay at the top level, so it comes as a separate `with` prefix.
  */
-async function aggregate(tx: Queryable, rowsSql: string, values: string[], withPrefix = ''): Promise<Rows> {
+async function aggregate(
+  tx: Queryable,
+  rowsSql: string,
+  values: string[],
+  withPrefix = '',
+): Promise<Rows> {
   const result = await tx.query<{ body: string; n: number }>(
     `${withPrefix}select coalesce(json_agg(_r), '[]')::text as body, count(*)::int as n from (${rowsSql}) as _r`,
     values,

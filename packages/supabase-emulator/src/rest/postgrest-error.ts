@@ -45,7 +45,22 @@ export function statusForSqlState(code: string, anonymous: boolean, message = ''
   if (code.startsWith('53') || code.startsWith('08')) return 503
   if (code.startsWith('0L') || code.startsWith('0P') || code.startsWith('28')) return 403
   if (code === '21000') return 500
-  const serverClasses = ['09', '25', '2D', '38', '39', '3B', '40', '54', '55', '57', '58', 'F0', 'HV', 'XX']
+  const serverClasses = [
+    '09',
+    '25',
+    '2D',
+    '38',
+    '39',
+    '3B',
+    '40',
+    '54',
+    '55',
+    '57',
+    '58',
+    'F0',
+    'HV',
+    'XX',
+  ]
   if (serverClasses.some((prefix) => code.startsWith(prefix))) return 500
   return 400
 }

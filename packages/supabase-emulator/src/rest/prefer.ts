@@ -16,12 +16,24 @@ export function parsePrefer(req: IncomingMessage): Preferences {
   const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '')
   const preferences: Preferences = {}
   for (const part of text.split(',')) {
-    const [name, value] = part.trim().split('=').map((s) => s.trim())
-    if (name === 'return' && (value === 'representation' || value === 'minimal' || value === 'headers-only')) {
+    const [name, value] = part
+      .trim()
+      .split('=')
+      .map((s) => s.trim())
+    if (
+      name === 'return' &&
+      (value === 'representation' || value === 'minimal' || value === 'headers-only')
+    ) {
       preferences.return = value
-    } else if (name === 'resolution' && (value === 'merge-duplicates' || value === 'ignore-duplicates')) {
+    } else if (
+      name === 'resolution' &&
+      (value === 'merge-duplicates' || value === 'ignore-duplicates')
+    ) {
       preferences.resolution = value
-    } else if (name === 'count' && (value === 'exact' || value === 'planned' || value === 'estimated')) {
+    } else if (
+      name === 'count' &&
+      (value === 'exact' || value === 'planned' || value === 'estimated')
+    ) {
       preferences.count = value
     } else if (name === 'missing' && (value === 'default' || value === 'null')) {
       preferences.missing = value

@@ -11,7 +11,8 @@ export interface SelectItem {
 }
 
 /** The comparison operators of horizontal filters. */
-export type FilterOperator = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike' | 'in' | 'is'
+export type FilterOperator =
+  'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike' | 'in' | 'is'
 
 /** One horizontal filter `column=[not.]op.value`. */
 export interface Filter {
@@ -44,7 +45,16 @@ export interface TableQuery {
 
 const RESERVED = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'apikey'])
 const OPERATORS: ReadonlySet<string> = new Set([
-  'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'in', 'is',
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'like',
+  'ilike',
+  'in',
+  'is',
 ])
 const CAST_PATTERN = /^[a-z_][a-z0-9_]*$/i
 
@@ -78,7 +88,9 @@ export function parseSelect(text: string): SelectItem[] {
   const items: SelectItem[] = []
   for (const rawItem of splitList(text.replace(/\s+/g, ''))) {
     if (rawItem.includes('(') || rawItem.includes('->')) {
-      throw parseError(`"${rawItem}": embedded resources and JSON paths are not supported by the emulator`)
+      throw parseError(
+        `"${rawItem}": embedded resources and JSON paths are not supported by the emulator`,
+      )
     }
     let rest = rawItem
     const item: SelectItem = { column: '*' }
@@ -125,9 +137,17 @@ function parseFilter(column: string, text: string): Filter {
       throw parseError(`"${column}=${text}": in needs a parenthesised list`)
     }
     const inner = raw.slice(1, -1)
-    return { column: unquote(column), operator: op, negate, value: inner === '' ? [] : splitList(inner).map(unquote) }
+    return {
+      column: unquote(column),
+      operator: op,
+      negate,
+      value: inner === '' ? [] : splitList(inner).map(unquote),
+    }
   }
-  if (op === 'is' && !['null', 'not_null', 'true', 'false', 'unknown'].includes(raw.toLowerCase())) {
+  if (
+    op === 'is' &&
+    !['null', 'not_null', 'true', 'false', 'unknown'].includes(raw.toLowerCase())
+  ) {
     throw parseError(`"${column}=${text}": is accepts null, not_null, true, false or unknown`)
   }
   return { column: unquote(column), operator: op, negate, value: raw }

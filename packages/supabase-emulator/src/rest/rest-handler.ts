@@ -32,7 +32,11 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment)
   } catch {
-    throw new PostgrestError('PGRST100', 400, `Invalid percent-encoding in path segment "${segment}"`)
+    throw new PostgrestError(
+      'PGRST100',
+      400,
+      `Invalid percent-encoding in path segment "${segment}"`,
+    )
   }
 }
 
@@ -47,26 +51,61 @@ export function createRestHandler(options: RestHandlerOptions): RouteHandler {
     try {
       auth = authenticateRequest(request.req, request.url)
       const method = req.method ?? 'GET'
-      const profile = header(req, method === 'GET' || method === 'HEAD' ? 'accept-profile' : 'content-profile')
+      const profile = header(
+        req,
+        method === 'GET' || method === 'HEAD' ? 'accept-profile' : 'content-profile',
+      )
       const schema = profile ?? schemas[0] ?? 'public'
       if (!schemas.includes(schema)) {
-        throw new PostgrestError('PGRST106', 406, `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${schemas.join(', ')}`)
+        throw new PostgrestError(
+          'PGRST106',
+          406,
+          `Invalid schema: ${schema}`,
+          null,
+          `Only the following schemas are exposed: ${schemas.join(', ')}`,
+        )
       }
       if (path === '/' || path === '') {
-        return sendJson(res, 200, { swagger: '2.0', info: { title: 'Parley emulator PostgREST subset' }, paths: {} })
+        return sendJson(res, 200, {
+          swagger: '2.0',
+          info: { title: 'Parley emulator PostgREST subset' },
+          paths: {},
+        })
       }
-      const context: RestContext = { db: options.db, cache: options.cache, auth, schema, request, maxRows }
-      const segments = path.split('/').filter((s) => s !== '').map(decodeSegment)
+      const context: RestContext = {
+        db: options.db,
+        cache: options.cache,
+        auth,
+        schema,
+        request,
+        maxRows,
+      }
+      const segments = path
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decodeSegment)
       let result
-      if (segments.length === 2 && segments[0] === 'rpc' && segments[1]) result = await callRpc(context, segments[1])
+      if (segments.length === 2 && segments[0] === 'rpc' && segments[1])
+        result = await callRpc(context, segments[1])
       else if (segments.length === 1 && segments[0]) result = await callTable(context, segments[0])
       else throw new PostgrestError('PGRST125', 404, `Invalid path ${path}`)
       const headers: Record<string, string> = { 'content-profile': schema, ...result.headers }
       if (result.body === undefined) return sendEmpty(res, result.status, headers)
-      return sendText(res, result.status, result.body, result.contentType ?? 'application/json; charset=utf-8', headers)
+      return sendText(
+        res,
+        result.status,
+        result.body,
+        result.contentType ?? 'application/json; charset=utf-8',
+        headers,
+      )
     } catch (caught) {
       let error: PostgrestError | undefined
-      if (isHttpError(caught)) error = new PostgrestError(caught.status === 413 ? 'PGRST413' : 'PGRST102', caught.status, caught.message)
+      if (isHttpError(caught))
+        error = new PostgrestError(
+          caught.status === 413 ? 'PGRST413' : 'PGRST102',
+          caught.status,
+          caught.message,
+        )
       else error = toPostgrestError(caught, auth === undefined || auth.role === 'anon')
       if (error === undefined) {
         options.onError?.(caught)
@@ -74,7 +113,8 @@ export function createRestHandler(options: RestHandlerOptions): RouteHandler {
       }
       const headers: Record<string, string> = {}
       if (error.status === 401) {
-        headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`
+        headers['www-authenticate'] =
+          `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`
       }
       sendJson(res, error.status, error.toJSON(), headers)
     }
@@ -92,7 +132,11 @@ export function createRestHandler(options: RestHandlerOptions): RouteHandler {
       if (!isJwtError(error)) throw error
       if (error.code === 'expired') throw new PostgrestError('PGRST303', 401, 'JWT expired')
       if (error.code === 'missing_claims') throw new PostgrestError('PGRST303', 401, error.message)
-      throw new PostgrestError('PGRST301', 401, error.code === 'bad_signature' ? 'No suitable key or wrong key type' : error.message)
+      throw new PostgrestError(
+        'PGRST301',
+        401,
+        error.code === 'bad_signature' ? 'No suitable key or wrong key type' : error.message,
+      )
     }
   }
 }

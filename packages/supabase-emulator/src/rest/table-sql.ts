@@ -61,7 +61,14 @@ export function whereClause(table: TableInfo, filters: Filter[], params: SqlPara
   return ` where ${filters.map((f) => condition(table, f, params)).join(' and ')}`
 }
 
-const COMPARISONS: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }
+const COMPARISONS: Record<string, string> = {
+  eq: '=',
+  neq: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+}
 
 function condition(table: TableInfo, filter: Filter, params: SqlParams): string {
   const info = column(table, filter.column)

@@ -6,10 +6,8 @@ import {
   type TransportError,
   type TransportMessage,
   type TransportStatus,
-  type UpdateMessage,
+  type ConversationId,
 } from '@parley/core'
-
-type ConversationId = UpdateMessage['conversationId']
 
 /** What a transport implementation gives {@link transportContract}: a fresh, shared medium. */
 export interface TransportContractHarness {

@@ -1,0 +1,23 @@
+import type { ConversationId, MessageId } from '../ids.js'
+import type { MessageFailure, SyncStatus } from './engine-types.js'
+
+/** Events of the `Engine`: kebab-case names, one payload object each. */
+export interface EngineEvents {
+  /**
+   * Something visible in a conversation changed (messages, statuses, receipts, meta, presence).
+   * Coalesced per task: a burst of changes is one event.
+   */
+  'conversation-changed': { conversationId: ConversationId }
+  /** The conversation list changed (a new conversation, a new last message, unread counts). */
+  'index-changed': { conversationIds: readonly ConversationId[] }
+  /** Local changes could not be made durable or were rejected; their messages are `failed`. */
+  'message-failed': {
+    conversationId: ConversationId
+    messageIds: readonly MessageId[]
+    failure: MessageFailure
+  }
+  /** Pending/unsaved/failed counts or connectivity changed. */
+  'sync-status': { status: SyncStatus }
+  /** A non-fatal error (also passed to `EngineOptions.onError`). */
+  error: { error: unknown }
+}

@@ -1,0 +1,181 @@
+// The engine's policy over its transports: what to send when, how to resync after a gap, and
+// relaying between transports. Transports are dumb (see transport.ts): they may lose, duplicate
+// or reorder, so convergence comes from state-vector exchanges whenever a peer (re)appears, a
+// transport comes back online, or a conversation is joined.
+import { applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import type { ConversationId } from '../ids.js'
+import { remoteOrigin, type TransactionOrigin } from '../transaction-origin.js'
+import type { ConversationSession } from './conversation-session.js'
+import type { Transport } from './transport.js'
+import type { PeerId, TransportMessage } from './transport-messages.js'
+
+/** An empty Yjs update (no structs, empty delete set): nothing worth sending. */
+const EMPTY_UPDATE_LENGTH = 2
+
+/** What PeerSync needs from the engine. */
+export interface PeerSyncOptions {
+  transports: readonly Transport[]
+  /** The hot session of a conversation, if any (messages for others are ignored). */
+  session: (id: ConversationId) => ConversationSession | undefined
+  /** A remote update was applied to a session: persist it. */
+  received: (session: ConversationSession, update: Uint8Array, origin: TransactionOrigin) => void
+  /** Presence changed in a conversation. */
+  changed: (id: ConversationId) => void
+  onError: (error: unknown) => void
+}
+
+interface AwarenessChange {
+  added: number[]
+  updated: number[]
+  removed: number[]
+}
+
+/** Wires sessions to transports. Owned by the engine; closed with it. */
+export class PeerSync {
+  readonly #options: PeerSyncOptions
+  readonly #off: (() => void)[] = []
+  readonly #sessionOff = new Map<ConversationId, () => void>()
+
+  constructor(options: PeerSyncOptions) {
+    this.#options = options
+    for (const transport of options.transports) {
+      this.#off.push(
+        transport.on('message', ({ message }) => this.#receive(transport, message)),
+        transport.on('peer-joined', ({ peer, conversationId }) => this.#greet(transport, peer, conversationId)),
+        transport.on('status', ({ status }) => {
+          if (status === 'online') this.#resyncAll(transport)
+        }),
+        transport.on('error', ({ error }) => options.onError(error)),
+      )
+    }
+  }
+
+  /** Whether some transport is online (no transport: offline). */
+  get online(): boolean {
+    return this.#options.transports.some((t) => t.status === 'online')
+  }
+
+  /** Starts syncing a newly hydrated session: join, ask every peer for what we miss, announce presence. */
+  join(session: ConversationSession): void {
+    const onAwareness = (change: AwarenessChange, origin: unknown): void => {
+      this.#options.changed(session.id)
+      if (origin !== 'local') return
+      const clients = [...change.added, ...change.updated, ...change.removed]
+      const update = encodeAwarenessUpdate(session.awareness, clients)
+      this.#send(undefined, { type: 'awareness', conversationId: session.id, update })
+    }
+    session.awareness.on('update', onAwareness)
+    this.#sessionOff.set(session.id, () => session.awareness.off('update', onAwareness))
+    for (const transport of this.#options.transports) {
+      transport.join(session.id)
+      this.#request(transport, session)
+    }
+  }
+
+  /** Stops syncing a session that is being evicted. */
+  leave(session: ConversationSession): void {
+    this.#sessionOff.get(session.id)?.()
+    this.#sessionOff.delete(session.id)
+    for (const transport of this.#options.transports) transport.leave(session.id)
+  }
+
+  /** Sends a local update to every peer on every transport. */
+  broadcast(conversationId: ConversationId, update: Uint8Array): void {
+    this.#send(undefined, { type: 'update', conversationId, update })
+  }
+
+  /** Unsubscribes from the transports and closes them. Idempotent. */
+  close(): void {
+    for (const off of this.#off.splice(0)) off()
+    for (const off of this.#sessionOff.values()) off()
+    this.#sessionOff.clear()
+    for (const transport of this.#options.transports) transport.close()
+  }
+
+  #receive(from: Transport, message: TransportMessage): void {
+    const session = this.#options.session(message.conversationId)
+    if (!session) return
+    const origin = remoteOrigin(message.from)
+    switch (message.type) {
+      case 'update': {
+        if (session.doc.applyUpdate(message.update, origin).ok) {
+          this.#options.received(session, message.update, origin)
+          // Other transports' peers may not have it (a tab relays a device's update and back).
+          this.#send(from, { type: 'update', conversationId: session.id, update: message.update })
+        }
+        return
+      }
+      case 'sync-request': {
+        const update = session.doc.encodeStateAsUpdate(message.stateVector)
+        from.send({
+          type: 'sync-reply',
+          to: message.from,
+          conversationId: session.id,
+          update,
+          stateVector: session.doc.encodeStateVector(),
+        })
+        return
+      }
+      case 'sync-reply': {
+        if (message.update.length > EMPTY_UPDATE_LENGTH) {
+          if (session.doc.applyUpdate(message.update, origin).ok) {
+            this.#options.received(session, message.update, origin)
+            this.#send(from, { type: 'update', conversationId: session.id, update: message.update })
+          }
+        }
+        if (message.stateVector !== undefined) {
+          const missing = session.doc.encodeStateAsUpdate(message.stateVector)
+          if (missing.length > EMPTY_UPDATE_LENGTH) {
+            from.send({ type: 'update', to: message.from, conversationId: session.id, update: missing })
+          }
+        }
+        return
+      }
+      case 'awareness': {
+        try {
+          applyAwarenessUpdate(session.awareness, message.update, origin)
+        } catch (error) {
+          this.#options.onError(error)
+        }
+        return
+      }
+    }
+  }
+
+  /** A peer appeared: exchange state vectors and tell it who is here. */
+  #greet(transport: Transport, peer: PeerId, conversationId?: ConversationId): void {
+    const sessions =
+      conversationId === undefined
+        ? [...this.#sessionOff.keys()].map((id) => this.#options.session(id))
+        : [this.#options.session(conversationId)]
+    for (const session of sessions) {
+      if (!session) continue
+      this.#request(transport, session, peer)
+      const update = encodeAwarenessUpdate(session.awareness, [session.awareness.clientID])
+      transport.send({ type: 'awareness', to: peer, conversationId: session.id, update })
+    }
+  }
+
+  #resyncAll(transport: Transport): void {
+    for (const id of this.#sessionOff.keys()) {
+      const session = this.#options.session(id)
+      if (session) this.#request(transport, session)
+    }
+  }
+
+  #request(transport: Transport, session: ConversationSession, to?: PeerId): void {
+    transport.send({
+      type: 'sync-request',
+      conversationId: session.id,
+      stateVector: session.doc.encodeStateVector(),
+      ...(to !== undefined ? { to } : {}),
+    })
+  }
+
+  /** Sends on every transport except `except`. */
+  #send(except: Transport | undefined, message: Parameters<Transport['send']>[0]): void {
+    for (const transport of this.#options.transports) {
+      if (transport !== except) transport.send(message)
+    }
+  }
+}
