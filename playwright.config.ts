@@ -5,6 +5,10 @@ import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs'
 
 const executablePath = findChromium()
 
+/** Port of the built browser-test harness (tests/e2e/harness). */
+export const HARNESS_PORT = 4317
+const harnessConfig = 'tests/e2e/harness/vite.config.ts'
+
 export default defineConfig({
   testMatch: ['apps/*/e2e/**/*.spec.ts', 'tests/e2e/**/*.spec.ts'],
   timeout: 60_000,
@@ -15,4 +19,12 @@ export default defineConfig({
     headless: true,
     launchOptions: { ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS },
   },
+  webServer: [
+    {
+      command: `npx vite build --config ${harnessConfig} --logLevel warn && npx vite preview --config ${harnessConfig} --host 127.0.0.1 --port ${HARNESS_PORT} --strictPort`,
+      url: `http://127.0.0.1:${HARNESS_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
 })

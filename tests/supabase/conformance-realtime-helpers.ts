@@ -2,11 +2,7 @@
 // version, subscription promises, event inboxes and conversations shared between users. Every
 // call goes through the real supabase-js, so the suites also run against a real project.
 import { randomUUID } from 'node:crypto'
-import {
-  createClient,
-  type RealtimeChannel,
-  type SupabaseClient,
-} from '@supabase/supabase-js'
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js'
 import { WebSocket } from 'ws'
 import type { SupabaseTarget } from './target.js'
 
@@ -48,7 +44,7 @@ export function anonClient(target: Pick<SupabaseTarget, 'url' | 'anonKey'>, vsn:
     sockets,
     async close() {
       await supabase.removeAllChannels()
-      supabase.realtime.disconnect()
+      await supabase.realtime.disconnect()
       for (const socket of sockets) socket.terminate()
     },
   }
@@ -89,7 +85,7 @@ export function tokenClient(
     sockets,
     async close() {
       await supabase.removeAllChannels()
-      supabase.realtime.disconnect()
+      await supabase.realtime.disconnect()
     },
   }
 }
@@ -157,7 +153,10 @@ export interface BroadcastMessage {
 }
 
 /** Creates a conversation owned by `owner` and brings `members` in through an invite. */
-export async function sharedConversation(owner: TestClient, ...members: TestClient[]): Promise<string> {
+export async function sharedConversation(
+  owner: TestClient,
+  ...members: TestClient[]
+): Promise<string> {
   const id = randomUUID()
   const created = await owner.supabase.rpc('create_conversation', { p_id: id, p_title: 'rt' })
   if (created.error) throw new Error(`create_conversation: ${created.error.message}`)

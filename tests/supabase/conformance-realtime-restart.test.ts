@@ -52,7 +52,9 @@ describe.runIf(!isRemoteRun())('Realtime across an emulator restart', () => {
     const aliceStatus = new Inbox<string>()
     const bobStatus = new Inbox<string>()
     const bobGot = new Inbox<BroadcastMessage>()
-    const aliceChannel = alice.supabase.channel(topic, { config: { private: true, broadcast: { ack: true } } })
+    const aliceChannel = alice.supabase.channel(topic, {
+      config: { private: true, broadcast: { ack: true } },
+    })
     aliceChannel.subscribe((status) => aliceStatus.push(status))
     bob.supabase
       .channel(topic, { config: { private: true } })
@@ -72,8 +74,12 @@ describe.runIf(!isRemoteRun())('Realtime across an emulator restart', () => {
       statuses.items.filter((s) => s === 'SUBSCRIBED').length >= 2
     await aliceStatus.waitFor(rejoined(aliceStatus), 'alice rejoined')
     await bobStatus.waitFor(rejoined(bobStatus), 'bob rejoined')
-    expect(await aliceChannel.send({ type: 'broadcast', event: 'after', payload: { n: 2 } })).toBe('ok')
-    expect((await bobGot.waitFor((m) => m.event === 'after', 'broadcast after the restart')).payload).toEqual({
+    expect(await aliceChannel.send({ type: 'broadcast', event: 'after', payload: { n: 2 } })).toBe(
+      'ok',
+    )
+    expect(
+      (await bobGot.waitFor((m) => m.event === 'after', 'broadcast after the restart')).payload,
+    ).toEqual({
       n: 2,
     })
   })

@@ -47,7 +47,14 @@ describe.runIf(canForgeTokens).each(targetKinds())('Realtime token lifetime (%s)
   const forge = (sub: string, seconds: number) => {
     const now = Math.floor(Date.now() / 1000)
     return signJwt(
-      { aud: 'authenticated', role: 'authenticated', sub, iat: now, exp: now + seconds, is_anonymous: true },
+      {
+        aud: 'authenticated',
+        role: 'authenticated',
+        sub,
+        iat: now,
+        exp: now + seconds,
+        is_anonymous: true,
+      },
       target.jwtSecret as string,
     )
   }
@@ -57,7 +64,9 @@ describe.runIf(canForgeTokens).each(targetKinds())('Realtime token lifetime (%s)
     const alice = track(await signedInClient(target))
     const bob = track(await signedInClient(target))
     const topic = `conversation:${await sharedConversation(alice, bob)}`
-    const bobChannel = bob.supabase.channel(topic, { config: { private: true, broadcast: { ack: true } } })
+    const bobChannel = bob.supabase.channel(topic, {
+      config: { private: true, broadcast: { ack: true } },
+    })
     await subscribe(bobChannel)
     let current = forge(alice.userId as string, 2)
     const device = track(tokenClient(target, () => current))
@@ -100,7 +109,9 @@ describe.runIf(canForgeTokens).each(targetKinds())('Realtime token lifetime (%s)
     await device.supabase.realtime.setAuth()
     const second = watch(device, topic)
     await second.statuses.waitFor((s) => s === 'SUBSCRIBED', 'rejoin with a fresh token')
-    expect(await bobChannel.send({ type: 'broadcast', event: 'after', payload: { n: 1 } })).toBe('ok')
+    expect(await bobChannel.send({ type: 'broadcast', event: 'after', payload: { n: 1 } })).toBe(
+      'ok',
+    )
     await second.got.waitFor((m) => m.event === 'after', 'broadcast after rejoin')
     // A closed channel stays closed: the client did not rejoin it behind our back.
     expect(first.statuses.items.filter((s) => s === 'SUBSCRIBED')).toHaveLength(1)
@@ -114,7 +125,9 @@ describe.runIf(canForgeTokens).each(targetKinds())('Realtime token lifetime (%s)
     await device.supabase.realtime.setAuth() // pushes access_token to the joined channel
     // Outlive the short token (2 s) by a margin; only real time can show the watchdog held off.
     await new Promise((resolve) => setTimeout(resolve, 3_000))
-    expect(await bobChannel.send({ type: 'broadcast', event: 'still-here', payload: {} })).toBe('ok')
+    expect(await bobChannel.send({ type: 'broadcast', event: 'still-here', payload: {} })).toBe(
+      'ok',
+    )
     await watched.got.waitFor((m) => m.event === 'still-here', 'broadcast after the old expiry')
     expect(watched.system.items).toEqual([])
     expect(watched.statuses.items).toEqual(['SUBSCRIBED'])

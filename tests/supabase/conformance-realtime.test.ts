@@ -63,9 +63,13 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
 
       // self: false — bob's message reaches alice, but not bob. Alice getting it proves bob's
       // echo would have been written by now (one server, in order).
-      expect(await bobChannel.send({ type: 'broadcast', event: 'reply', payload: { x: 2 } })).toBe('ok')
+      expect(await bobChannel.send({ type: 'broadcast', event: 'reply', payload: { x: 2 } })).toBe(
+        'ok',
+      )
       await aliceGot.waitFor((m) => m.event === 'reply', 'alice gets reply')
-      expect(await aliceChannel.send({ type: 'broadcast', event: 'barrier', payload: {} })).toBe('ok')
+      expect(await aliceChannel.send({ type: 'broadcast', event: 'barrier', payload: {} })).toBe(
+        'ok',
+      )
       await bobGot.waitFor((m) => m.event === 'barrier', 'bob gets barrier')
       expect(bobGot.items.map((m) => m.event)).toEqual(['update', 'barrier'])
     })
@@ -83,8 +87,12 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
       await subscribe(v1.supabase.channel(room).on('broadcast', { event: '*' }, v1Got.push))
 
       const bytes = new Uint8Array([0, 1, 2, 250, 255])
-      expect(await channel.send({ type: 'broadcast', event: 'bin', payload: bytes.buffer })).toBe('ok')
-      expect(await channel.send({ type: 'broadcast', event: 'json', payload: { after: 'bin' } })).toBe('ok')
+      expect(await channel.send({ type: 'broadcast', event: 'bin', payload: bytes.buffer })).toBe(
+        'ok',
+      )
+      expect(
+        await channel.send({ type: 'broadcast', event: 'json', payload: { after: 'bin' } }),
+      ).toBe('ok')
       await v2Got.waitFor((m) => m.event === 'json', 'v2 gets json')
       await v1Got.waitFor((m) => m.event === 'json', 'v1 gets json')
       const binary = v2Got.items.find((m) => m.event === 'bin')
@@ -106,17 +114,29 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
     const topic = `conversation:${await sharedConversation(alice, bob)}`
     const privateGot = new Inbox<BroadcastMessage>()
     const publicGot = new Inbox<BroadcastMessage>()
-    await subscribe(bob.supabase.channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, privateGot.push))
+    await subscribe(
+      bob.supabase
+        .channel(topic, { config: { private: true } })
+        .on('broadcast', { event: '*' }, privateGot.push),
+    )
     const publicListener = track(anonClient(target, '2.0.0'))
-    await subscribe(publicListener.supabase.channel(topic).on('broadcast', { event: '*' }, publicGot.push))
+    await subscribe(
+      publicListener.supabase.channel(topic).on('broadcast', { event: '*' }, publicGot.push),
+    )
     const publicSender = track(anonClient(target, '2.0.0'))
-    const publicChannel = publicSender.supabase.channel(topic, { config: { broadcast: { ack: true } } })
+    const publicChannel = publicSender.supabase.channel(topic, {
+      config: { broadcast: { ack: true } },
+    })
     await subscribe(publicChannel)
-    const privateChannel = alice.supabase.channel(topic, { config: { private: true, broadcast: { ack: true } } })
+    const privateChannel = alice.supabase.channel(topic, {
+      config: { private: true, broadcast: { ack: true } },
+    })
     await subscribe(privateChannel)
 
     expect(await publicChannel.send({ type: 'broadcast', event: 'public', payload: {} })).toBe('ok')
-    expect(await privateChannel.send({ type: 'broadcast', event: 'private', payload: {} })).toBe('ok')
+    expect(await privateChannel.send({ type: 'broadcast', event: 'private', payload: {} })).toBe(
+      'ok',
+    )
     await publicGot.waitFor((m) => m.event === 'public', 'public message')
     await privateGot.waitFor((m) => m.event === 'private', 'private message')
     expect(publicGot.items.map((m) => m.event)).toEqual(['public'])
@@ -127,7 +147,9 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
     const alice = track(await signedInClient(target))
     const stranger = track(await signedInClient(target))
     const id = await sharedConversation(alice)
-    const reason = await joinError(stranger.supabase.channel(`conversation:${id}`, { config: { private: true } }))
+    const reason = await joinError(
+      stranger.supabase.channel(`conversation:${id}`, { config: { private: true } }),
+    )
     expect(reason).toBe(
       `Unauthorized: You do not have permissions to read from this Channel topic: conversation:${id}`,
     )
@@ -145,9 +167,16 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
       .channel(topic, { config: { private: true, broadcast: { self: true, ack: true } } })
       .on('broadcast', { event: '*' }, got1.push)
     await subscribe(sender)
-    await subscribe(device2.supabase.channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, got2.push))
+    await subscribe(
+      device2.supabase
+        .channel(topic, { config: { private: true } })
+        .on('broadcast', { event: '*' }, got2.push),
+    )
 
-    const result = await sender.send({ type: 'broadcast', event: 'forged', payload: {} }, { timeout: 1_500 })
+    const result = await sender.send(
+      { type: 'broadcast', event: 'forged', payload: {} },
+      { timeout: 1_500 },
+    )
     expect(result).toBe('timed out')
     // The database may write to the inbox: creating a conversation sends `conversation-joined`.
     // Its arrival after the refused send proves the forged message is not merely late.
@@ -163,7 +192,9 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
     const id = await sharedConversation(alice)
     const got = new Inbox<BroadcastMessage>()
     await subscribe(
-      alice.supabase.channel(`conversation:${id}`, { config: { private: true } }).on('broadcast', { event: 'members-changed' }, got.push),
+      alice.supabase
+        .channel(`conversation:${id}`, { config: { private: true } })
+        .on('broadcast', { event: 'members-changed' }, got.push),
     )
     const invite = await alice.supabase.rpc('create_invite', { p_conversation_id: id })
     expect(invite.error).toBeNull()
@@ -179,14 +210,20 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
     const stranger = track(await signedInClient(target))
     const topic = `conversation:${await sharedConversation(alice, bob)}`
     const got = new Inbox<BroadcastMessage>()
-    await subscribe(bob.supabase.channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, got.push))
+    await subscribe(
+      bob.supabase
+        .channel(topic, { config: { private: true } })
+        .on('broadcast', { event: '*' }, got.push),
+    )
 
     // Not subscribed: send() falls back to POST /api/broadcast (it warns about it).
     const unjoined = alice.supabase.channel(topic, { config: { private: true } })
     const warn = console.warn
     console.warn = () => undefined
     try {
-      expect(await unjoined.send({ type: 'broadcast', event: 'via-batch', payload: { a: 1 } })).toBe('ok')
+      expect(
+        await unjoined.send({ type: 'broadcast', event: 'via-batch', payload: { a: 1 } }),
+      ).toBe('ok')
     } finally {
       console.warn = warn
     }
@@ -219,7 +256,9 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
     expect(await aliceChannel.track({ status: 'online' })).toBe('ok')
     await aliceEvents.waitFor((e) => e.event === 'join' && e.key === 'alice', 'alice sees herself')
 
-    const bobChannel = bob.supabase.channel(topic, { config: { private: true, presence: { key: 'bob' } } })
+    const bobChannel = bob.supabase.channel(topic, {
+      config: { private: true, presence: { key: 'bob' } },
+    })
     const bobSync = new Inbox<number>()
     bobChannel.on('presence', { event: 'sync' }, () => bobSync.push(bobSync.items.length))
     await subscribe(bobChannel)
@@ -232,20 +271,25 @@ describe.each(targetKinds())('Realtime conformance (%s)', (kind) => {
     await aliceEvents.waitFor((e) => e.event === 'join' && e.key === 'bob', 'alice sees bob')
     expect(await bobChannel.track({ status: 'idle' })).toBe('ok')
     await aliceSync.waitFor(
-      () => aliceChannel.presenceState().bob?.[0]?.status === 'idle',
+      () => aliceChannel.presenceState<{ status: string }>().bob?.[0]?.status === 'idle',
       'alice sees bob’s update',
     )
     expect(aliceChannel.presenceState().bob).toHaveLength(1)
     expect(await bobChannel.untrack()).toBe('ok')
     await aliceEvents.waitFor((e) => e.event === 'leave' && e.key === 'bob', 'alice sees bob leave')
 
-    const carolChannel = carol.supabase.channel(topic, { config: { private: true, presence: { key: 'carol' } } })
+    const carolChannel = carol.supabase.channel(topic, {
+      config: { private: true, presence: { key: 'carol' } },
+    })
     await subscribe(carolChannel)
     expect(await carolChannel.track({ status: 'online' })).toBe('ok')
     await aliceEvents.waitFor((e) => e.event === 'join' && e.key === 'carol', 'alice sees carol')
     // Kill carol's connection without a goodbye: the server must report her leave itself.
     for (const socket of carol.sockets) socket.terminate()
-    await aliceEvents.waitFor((e) => e.event === 'leave' && e.key === 'carol', 'alice sees carol drop')
+    await aliceEvents.waitFor(
+      (e) => e.event === 'leave' && e.key === 'carol',
+      'alice sees carol drop',
+    )
     expect(Object.keys(aliceChannel.presenceState()).sort()).toEqual(['alice'])
   })
 })

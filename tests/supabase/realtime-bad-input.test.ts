@@ -1,7 +1,7 @@
 // Garbage, oversize and abusive input to the Realtime emulator, over raw WebSockets. Each case
 // checks what the offending client gets (the reply or close Supabase gives) and that a
 // well-behaved client on the same server is unaffected.
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
@@ -16,33 +16,49 @@ import {
 } from '@parley/supabase-emulator'
 
 const JOIN_ERROR_DELAY_MS = 50
-const IDLE_TIMEOUT_MS = 400
 
 let db: Database
-let realtime: RealtimeServer
-let server: Server
+let main: TestServer
 let base = ''
 
-beforeAll(async () => {
-  db = await openDatabase('memory')
-  realtime = createRealtimeServer({
+interface TestServer {
+  base: string
+  realtime: RealtimeServer
+  close(): Promise<void>
+}
+
+/** A Realtime server on its own loopback port (no Auth or REST: raw sockets need neither). */
+async function startServer(heartbeatTimeoutMs?: number): Promise<TestServer> {
+  const realtime = createRealtimeServer({
     db,
     jwtSecret: DEFAULT_JWT_SECRET,
     joinErrorDelayMs: JOIN_ERROR_DELAY_MS,
     connectErrorDelayMs: 0,
-    heartbeatTimeoutMs: IDLE_TIMEOUT_MS,
+    ...(heartbeatTimeoutMs !== undefined && { heartbeatTimeoutMs }),
     logger: { warn: () => undefined, error: (message) => expect.fail(message) },
   })
   await realtime.ready
-  server = createServer((_req, res) => res.writeHead(404).end())
+  const server = createServer((_req, res) => res.writeHead(404).end())
   server.on('upgrade', (req, socket, head) => realtime.handleUpgrade(req, socket, head))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/realtime/v1/websocket`
+  return {
+    base: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/realtime/v1/websocket`,
+    realtime,
+    async close() {
+      await realtime.close()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+beforeAll(async () => {
+  db = await openDatabase('memory')
+  main = await startServer()
+  base = main.base
 })
 
 afterAll(async () => {
-  await realtime.close()
-  await new Promise((resolve) => server.close(resolve))
+  await main.close()
   await db.close()
 })
 
@@ -71,8 +87,11 @@ class RawClient {
     )
   }
 
-  static async open(query = `apikey=${DEFAULT_ANON_KEY}&vsn=2.0.0`): Promise<RawClient> {
-    const ws = new WebSocket(`${base}?${query}`)
+  static async open(
+    query = `apikey=${DEFAULT_ANON_KEY}&vsn=2.0.0`,
+    url = base,
+  ): Promise<RawClient> {
+    const ws = new WebSocket(`${url}?${query}`)
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve())
       ws.once('error', reject)
@@ -120,7 +139,14 @@ class RawClient {
 }
 
 /** Kind-3 frame as rt-js writes it (SUPABASE-PROTOCOL.md §1.2.1). */
-function userBroadcastPush(joinRef: string, ref: string, topic: string, event: string, payload: Buffer, encoding = 1): Buffer {
+function userBroadcastPush(
+  joinRef: string,
+  ref: string,
+  topic: string,
+  event: string,
+  payload: Buffer,
+  encoding = 1,
+): Buffer {
   const parts = [joinRef, ref, topic, event, ''].map((s) => Buffer.from(s, 'utf8'))
   const header = Buffer.from([3, ...parts.map((p) => p.length), encoding])
   return Buffer.concat([header, ...parts, payload])
@@ -134,7 +160,15 @@ async function bystander(topic: string) {
   const joinRef = await sender.join(topic)
   return {
     async stillWorks(tag: string) {
-      sender.ws.send(userBroadcastPush(joinRef, sender.nextRef(), topic, 'ping', Buffer.from(JSON.stringify({ tag }))))
+      sender.ws.send(
+        userBroadcastPush(
+          joinRef,
+          sender.nextRef(),
+          topic,
+          'ping',
+          Buffer.from(JSON.stringify({ tag })),
+        ),
+      )
       await listener.heartbeat()
       for (;;) {
         if (listener.binaries.some((b) => b.includes(Buffer.from(tag)))) return
@@ -193,7 +227,10 @@ describe('Realtime bad input', () => {
     const big = Buffer.from(JSON.stringify({ blob: 'x'.repeat(3_000_600) }))
     const ref = sender.nextRef()
     sender.ws.send(userBroadcastPush(joinRef, ref, topic, 'big', big))
-    expect((await sender.reply(ref))[4]).toEqual({ status: 'error', response: 'payload_size_exceeded' })
+    expect((await sender.reply(ref))[4]).toEqual({
+      status: 'error',
+      response: 'payload_size_exceeded',
+    })
     const small = sender.nextRef()
     sender.ws.send(userBroadcastPush(joinRef, small, topic, 'small', Buffer.from('{"ok":1}')))
     expect((await sender.reply(small))[4]).toEqual({ status: 'ok', response: {} })
@@ -206,10 +243,21 @@ describe('Realtime bad input', () => {
 
   it('answers pushes to unjoined or unknown topics as Phoenix does', async () => {
     const client = await RawClient.open()
-    const push = client.push('realtime:never-joined', 'broadcast', { type: 'broadcast', event: 'x', payload: {} }, '7')
-    expect((await client.reply(push))[4]).toEqual({ status: 'error', response: { reason: 'unmatched topic' } })
+    const push = client.push(
+      'realtime:never-joined',
+      'broadcast',
+      { type: 'broadcast', event: 'x', payload: {} },
+      '7',
+    )
+    expect((await client.reply(push))[4]).toEqual({
+      status: 'error',
+      response: { reason: 'unmatched topic' },
+    })
     const foreign = client.push('not-realtime', 'phx_join', {})
-    expect((await client.reply(foreign))[4]).toEqual({ status: 'error', response: { reason: 'unmatched topic' } })
+    expect((await client.reply(foreign))[4]).toEqual({
+      status: 'error',
+      response: { reason: 'unmatched topic' },
+    })
     const leave = client.push('realtime:never-joined', 'phx_leave', {})
     expect((await client.reply(leave))[4]).toEqual({ status: 'ok', response: {} })
     const empty = client.push('realtime:', 'phx_join', { config: {} })
@@ -219,7 +267,10 @@ describe('Realtime bad input', () => {
     })
     // A join payload of the wrong type is applied with defaults, as Realtime does.
     const odd = client.push('realtime:odd-payload', 'phx_join', 'not an object')
-    expect((await client.reply(odd))[4]).toEqual({ status: 'ok', response: { postgres_changes: [] } })
+    expect((await client.reply(odd))[4]).toEqual({
+      status: 'ok',
+      response: { postgres_changes: [] },
+    })
     // Unknown events on a joined channel get no answer; the socket stays usable.
     client.push('realtime:odd-payload', 'mystery', {}, odd)
     await client.heartbeat()
@@ -230,16 +281,21 @@ describe('Realtime bad input', () => {
   it('replaces a channel joined twice: phx_close for the old join_ref, then the new join', async () => {
     const client = await RawClient.open()
     const topic = 'realtime:twice'
-    const first = client.push(topic, 'phx_join', { config: { presence: { key: 'me' } } }, null)
+    const config = { presence: { key: 'me', enabled: true } }
+    const first = client.push(topic, 'phx_join', { config }, null)
     await client.reply(first)
-    const track = client.push(topic, 'presence', { type: 'presence', event: 'track', payload: { v: 1 } }, first)
+    const track = client.push(
+      topic,
+      'presence',
+      { type: 'presence', event: 'track', payload: { v: 1 } },
+      first,
+    )
     await client.reply(track)
-    const second = client.push(topic, 'phx_join', { config: { presence: { key: 'me' } } }, null)
+    const second = client.push(topic, 'phx_join', { config }, null)
     expect((await client.reply(second))[4]).toMatchObject({ status: 'ok' })
     const closeIndex = client.frames.findIndex((f) => f[3] === 'phx_close')
     expect(client.frames[closeIndex]).toEqual([first, first, topic, 'phx_close', {}])
     // The old channel's presence left with it; the new join's state is empty.
-    await client.heartbeat(); console.log(JSON.stringify(client.frames))
     const state = await client.waitFor((f) => f[3] === 'presence_state' && f[0] === second)
     expect(state).toEqual([second, null, topic, 'presence_state', {}])
     client.ws.close()
@@ -257,17 +313,26 @@ describe('Realtime bad input', () => {
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
         })
       })
-    expect(await refusal('vsn=2.0.0')).toEqual({ status: 401, body: '{"error":"API key is missing"}' })
+    expect(await refusal('vsn=2.0.0')).toEqual({
+      status: 401,
+      body: '{"error":"API key is missing"}',
+    })
     expect(await refusal('apikey=garbage&vsn=2.0.0')).toEqual({
       status: 401,
       body: '{"error":"The token provided is not a valid JWT"}',
     })
-    const expired = signJwt({ role: 'anon', exp: Math.floor(Date.now() / 1000) - 10 }, DEFAULT_JWT_SECRET)
+    const expired = signJwt(
+      { role: 'anon', exp: Math.floor(Date.now() / 1000) - 10 },
+      DEFAULT_JWT_SECRET,
+    )
     expect(await refusal(`apikey=${expired}&vsn=2.0.0`)).toEqual({
       status: 401,
       body: '{"error":"Token has expired"}',
     })
-    const forged = signJwt({ role: 'anon', exp: 4_000_000_000 }, 'another-secret-of-at-least-32-characters')
+    const forged = signJwt(
+      { role: 'anon', exp: 4_000_000_000 },
+      'another-secret-of-at-least-32-characters',
+    )
     expect(await refusal(`apikey=${forged}&vsn=2.0.0`)).toEqual({
       status: 401,
       body: '{"error":"Failed to validate JWT signature"}',
@@ -275,15 +340,19 @@ describe('Realtime bad input', () => {
   })
 
   it('disconnects a client that never sends anything, but not one that heartbeats', async () => {
-    const silent = await RawClient.open()
-    const lively = await RawClient.open()
-    const beating = setInterval(() => lively.push('phoenix', 'heartbeat', {}), IDLE_TIMEOUT_MS / 4)
+    const idleMs = 400
+    const strict = await startServer(idleMs)
+    const query = `apikey=${DEFAULT_ANON_KEY}&vsn=2.0.0`
+    const silent = await RawClient.open(query, strict.base)
+    const lively = await RawClient.open(query, strict.base)
+    const beating = setInterval(() => lively.push('phoenix', 'heartbeat', {}), idleMs / 4)
     expect((await silent.closed).code).toBe(1000)
-    await new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_MS))
+    await new Promise((resolve) => setTimeout(resolve, idleMs))
     clearInterval(beating)
     expect(lively.ws.readyState).toBe(WebSocket.OPEN)
     await lively.heartbeat()
     lively.ws.close()
+    await strict.close()
   })
 
   it('survives 10,000 rapid joins and leaves without leaking rooms or presence', async () => {
@@ -296,7 +365,12 @@ describe('Realtime bad input', () => {
         config: { presence: { enabled: true, key: `k${i}` } },
       })
       if (i % 3 === 0) {
-        client.push(topic, 'presence', { type: 'presence', event: 'track', payload: { i } }, joinRef)
+        client.push(
+          topic,
+          'presence',
+          { type: 'presence', event: 'track', payload: { i } },
+          joinRef,
+        )
       }
       last = client.push(topic, 'phx_leave', {}, joinRef)
     }
@@ -305,7 +379,7 @@ describe('Realtime bad input', () => {
     const replies = client.frames.filter((f) => f[3] === 'phx_reply')
     expect(replies.every((f) => (f[4] as { status?: string }).status === 'ok')).toBe(true)
     expect(client.frames.filter((f) => f[3] === 'phx_close')).toHaveLength(count)
-    expect(realtime.stats()).toMatchObject({ rooms: 0, presenceRooms: 0 })
+    expect(main.realtime.stats()).toMatchObject({ rooms: 0, presenceRooms: 0 })
     client.ws.close()
     await client.closed
   })

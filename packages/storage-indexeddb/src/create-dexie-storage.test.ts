@@ -1,11 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  IDBDatabase,
-  IDBKeyRange,
-  IDBObjectStore,
-  forceCloseDatabase,
-  indexedDB,
-} from 'fake-indexeddb'
+import { IDBKeyRange, IDBObjectStore, forceCloseDatabase, indexedDB } from 'fake-indexeddb'
 import { isStorageError, type StorageError, type StorageErrorCode } from '@parley/core'
 import { runStorageAdapterContract } from '@parley/testing'
 import { createDexieStorage, createDexieStorageInternals } from './create-dexie-storage.js'

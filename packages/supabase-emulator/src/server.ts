@@ -38,12 +38,18 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 
 const WEBSOCKET_PATH = '/realtime/v1/websocket'
 
-/** Creates (but does not start) the HTTP server. */
-export function createEmulatorServer(options: EmulatorServerOptions): Server {
+/**
+ * Creates the HTTP server (not listening), or attaches the routes to `server` when given (so a
+ * caller can bind the port before the database is ready and fail fast when it is taken).
+ */
+export function createEmulatorServer(
+  options: EmulatorServerOptions,
+  server: Server = createServer(),
+): Server {
   const { logger } = options
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
 
-  const server = createServer((req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error('http: unhandled failure', { error, method: req.method, url: req.url })
       if (!res.headersSent) sendJson(res, 500, { message: 'Unexpected failure in the emulator' })

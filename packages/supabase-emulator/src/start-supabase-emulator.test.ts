@@ -36,12 +36,21 @@ function probe(url: string): Promise<number | string> {
 }
 
 describe('startSupabaseEmulator', () => {
-  it('listens on a free port with the CLI default keys, and stop() closes everything once', async () => {
+  it('listens on a free port with the CLI keys, runs superuser SQL, and stop() closes everything once', async () => {
     const emulator = await startSupabaseEmulator({ port: 0, migrationsDir: false, seed: false })
     expect(emulator.port).toBeGreaterThan(0)
     expect(emulator.url).toBe(`http://127.0.0.1:${emulator.port}`)
     expect(emulator.anonKey).toBe(DEFAULT_ANON_KEY)
     expect(await probe(emulator.url)).toBe(200)
+
+    // Superuser SQL; REST sees the new table at once (the schema cache is refreshed).
+    await emulator.exec(
+      'create table public.t (id int primary key, v text); grant select on public.t to anon;',
+    )
+    await emulator.sql('insert into public.t values ($1, $2)', [1, 'one'])
+    const { data, error } = await client(emulator.url).from('t').select('id, v')
+    expect(error).toBeNull()
+    expect(data).toEqual([{ id: 1, v: 'one' }])
 
     // A WebSocket that is open when stop() runs must be closed by it.
     const ws = new WebSocket(
@@ -59,21 +68,6 @@ describe('startSupabaseEmulator', () => {
     expect(await closed).toBeGreaterThan(0)
     expect(await probe(emulator.url)).toBe('ECONNREFUSED')
     await expect(emulator.sql('select 1')).rejects.toThrow()
-  })
-
-  it('runs superuser SQL and sees new tables through REST at once', async () => {
-    const emulator = await startSupabaseEmulator({ port: 0, migrationsDir: false, seed: false })
-    try {
-      await emulator.exec(
-        'create table public.t (id int primary key, v text); grant select on public.t to anon;',
-      )
-      await emulator.sql('insert into public.t values ($1, $2)', [1, 'one'])
-      const { data, error } = await client(emulator.url).from('t').select('id, v')
-      expect(error).toBeNull()
-      expect(data).toEqual([{ id: 1, v: 'one' }])
-    } finally {
-      await emulator.stop()
-    }
   })
 
   it('keeps users in a data directory across restarts without re-running migrations', async () => {

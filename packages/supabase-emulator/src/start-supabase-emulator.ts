@@ -1,5 +1,6 @@
 // One call that gives a test or the CLI a running local Supabase: database (bootstrapped, migrated,
 // seeded), Auth, PostgREST and Realtime behind one HTTP port.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createApiKeys, type ApiKeys } from './auth/api-keys.js'
@@ -12,6 +13,7 @@ import { completeLogger, type EmulatorLogger } from './emulator-logger.js'
 import { createRealtimeServer, type RealtimeServerOptions } from './realtime/realtime-server.js'
 import { createRestHandler } from './rest/rest-handler.js'
 import { createSchemaCache } from './rest/schema-cache.js'
+import { sendJson } from './http/send.js'
 import { createEmulatorServer } from './server.js'
 
 /** The repository's `supabase/` folder (resolved from this file, in `src/` or `dist/`). */
@@ -83,16 +85,38 @@ export async function startSupabaseEmulator(
   const host = options.host ?? '127.0.0.1'
   const database = options.database ?? 'memory'
 
-  const db = await openDatabase(database, {
-    onError: (error) => logger.error('db: connection error', { error }),
+  // Bind the port first: a taken port fails in milliseconds, not after the database started.
+  const server = createServer()
+  const starting = (_req: IncomingMessage, res: ServerResponse) =>
+    sendJson(res, 503, { message: 'The emulator is starting' })
+  server.on('request', starting)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 54321, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
   })
-  const cleanups: (() => Promise<void>)[] = [() => db.close()]
+  server.on('error', (error) => logger.error('http: server error', { error }))
+  const port = (server.address() as AddressInfo).port
+  const url = `http://${urlHost(host)}:${port}`
+
+  // Stop order: refuse new connections, close Realtime's sockets (the server's close waits for
+  // upgraded sockets too), then the database under them.
+  let closeRealtime: (() => Promise<void>) | undefined
+  let closeDb: (() => Promise<void>) | undefined
   const runCleanups = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      await cleanup().catch((error: unknown) => logger.error('stop: cleanup failed', { error }))
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeAllConnections()
+    for (const cleanup of [closeRealtime, () => serverClosed, closeDb]) {
+      await cleanup?.().catch((error: unknown) => logger.error('stop: cleanup failed', { error }))
     }
   }
   try {
+    const db = await openDatabase(database, {
+      onError: (error) => logger.error('db: connection error', { error }),
+    })
+    closeDb = () => db.close()
     const dirs =
       options.migrationsDir === false
         ? []
@@ -115,61 +139,41 @@ export async function startSupabaseEmulator(
       apiKeys: keys,
       logger: { ...logger, ...options.realtime?.logger },
     })
-    cleanups.push(() => realtime.close())
+    closeRealtime = () => realtime.close()
     await realtime.ready
 
-    // The URL is known only after listen (port 0), but handlers need the issuer: read it lazily.
     const tokenSettings = {
       jwtSecret,
       jwtExpirySeconds: options.jwtExpirySeconds ?? 3600,
-      issuer: '',
+      issuer: `${url}/auth/v1`,
     }
     const onError = (error: unknown) => logger.error('http: request failed', { error })
-    const server = createEmulatorServer({
-      keys,
-      jwtSecret,
-      logger,
-      realtime,
-      ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
-      auth: createAuthHandler({
-        ...tokenSettings,
-        get issuer() {
-          return tokenSettings.issuer
-        },
-        db,
-        keys,
-        anonymousSignIns: options.anonymousSignIns ?? true,
-        onError,
-      }),
-      rest: createRestHandler({
-        db,
-        cache,
+    server.off('request', starting)
+    createEmulatorServer(
+      {
         keys,
         jwtSecret,
-        ...(options.schemas !== undefined && { schemas: options.schemas }),
-        onError,
-      }),
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 54321, host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    server.on('error', (error) => logger.error('http: server error', { error }))
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
-          // Upgraded WebSockets are not HTTP connections: server.close waits for them to end.
-          void realtime.close()
+        logger,
+        realtime,
+        ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+        auth: createAuthHandler({
+          ...tokenSettings,
+          db,
+          keys,
+          anonymousSignIns: options.anonymousSignIns ?? true,
+          onError,
         }),
+        rest: createRestHandler({
+          db,
+          cache,
+          keys,
+          jwtSecret,
+          ...(options.schemas !== undefined && { schemas: options.schemas }),
+          onError,
+        }),
+      },
+      server,
     )
-    const port = (server.address() as AddressInfo).port
-    const url = `http://${urlHost(host)}:${port}`
-    tokenSettings.issuer = `${url}/auth/v1`
     logger.info(`emulator: listening on ${url}`)
 
     let stopping: Promise<void> | undefined

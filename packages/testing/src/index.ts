@@ -35,3 +35,5 @@ export {
   type TransportContractHarness,
   type TransportContractOptions,
 } from './contracts/transport-contract.js'
+export * from './memory-remote-log.js'
+export * from './contracts/remote-log-contract.js'

@@ -91,7 +91,8 @@ export class ConversationSession {
     outboxUpdates: readonly Uint8Array[],
   ): ConversationSession {
     const session = new ConversationSession(options)
-    for (const snapshot of stored.snapshots) session.doc.applyUpdate(snapshot.update, STORAGE_ORIGIN)
+    for (const snapshot of stored.snapshots)
+      session.doc.applyUpdate(snapshot.update, STORAGE_ORIGIN)
     for (const row of stored.log) session.doc.applyUpdate(row.update, STORAGE_ORIGIN)
     // An adapter without atomic commits may hold a change only in the outbox (see
     // StorageCapabilities.atomicCommit); Yjs updates are idempotent, so applying them is safe.

@@ -24,7 +24,9 @@ describe('Engine', () => {
     const stored = await storage.loadDoc(convo.id)
     expect(stored.log.length + stored.snapshots.length).toBeGreaterThan(0)
     const outbox = await storage.listOutbox({ conversationId: convo.id })
-    expect(outbox.map((e) => (e.meta as { messageIds: string[] }).messageIds).flat()).toContain(sent.id)
+    expect(outbox.map((e) => (e.meta as { messageIds: string[] }).messageIds).flat()).toContain(
+      sent.id,
+    )
     expect(engine.syncStatus().pending).toBe(outbox.length)
     const list = await engine.listConversations()
     expect(list[0]).toMatchObject({ id: convo.id, title: 'Lunch', lastMessagePreview: 'hello' })
@@ -137,7 +139,11 @@ describe('Engine', () => {
   })
 
   it('evicts idle conversations beyond the hot-set bound but never a retained one', async () => {
-    const engine = await Engine.open({ storage: createMemoryStorage(), user: 'u', maxOpenConversations: 2 })
+    const engine = await Engine.open({
+      storage: createMemoryStorage(),
+      user: 'u',
+      maxOpenConversations: 2,
+    })
     const a = await engine.createConversation({ title: 'a' })
     const release = await engine.retain(a.id)
     const b = await engine.createConversation({ title: 'b' })

@@ -38,7 +38,12 @@ import type { ConversationIndexEntry, NewOutboxEntry } from './storage-records.j
 import { readTailRecord } from './tail-record.js'
 import { WriteQueue, type CommittedBatch } from './write-queue.js'
 
-const DEFAULTS = { maxOpenConversations: 16, compactAfter: 500, tailSize: 50, typingTimeoutMs: 5000 }
+const DEFAULTS = {
+  maxOpenConversations: 16,
+  compactAfter: 500,
+  tailSize: 50,
+  typingTimeoutMs: 5000,
+}
 
 /** What the engine keeps in an index entry's `extra`. */
 interface IndexExtra {
@@ -75,11 +80,7 @@ export class Engine {
   #lastWrite: Promise<void> | undefined
   #closed = false
 
-  private constructor(
-    options: EngineOptions,
-    device: DeviceId,
-    outboxCount: number,
-  ) {
+  private constructor(options: EngineOptions, device: DeviceId, outboxCount: number) {
     this.user = asUserId(String(options.user))
     this.device = device
     this.#storage = options.storage
@@ -155,7 +156,8 @@ export class Engine {
     id?: ConversationId | string
   }): Promise<ConversationSummary> {
     this.#assertOpen()
-    const id = input.id === undefined ? this.#options.newConversationId() : asConversationId(input.id)
+    const id =
+      input.id === undefined ? this.#options.newConversationId() : asConversationId(input.id)
     const session = await this.#session(id)
     if (session.doc.meta().createdBy === undefined) {
       await this.#write(() =>
@@ -262,13 +264,21 @@ export class Engine {
   }
 
   /** Adds a reaction of the user; resolves once durable. */
-  async react(conversationId: ConversationId | string, messageId: MessageId, reaction: string): Promise<void> {
+  async react(
+    conversationId: ConversationId | string,
+    messageId: MessageId,
+    reaction: string,
+  ): Promise<void> {
     const session = await this.#session(asConversationId(String(conversationId)))
     await this.#write(() => session.doc.react(messageId, reaction))
   }
 
   /** Removes a reaction of the user; resolves once durable. */
-  async unreact(conversationId: ConversationId | string, messageId: MessageId, reaction: string): Promise<void> {
+  async unreact(
+    conversationId: ConversationId | string,
+    messageId: MessageId,
+    reaction: string,
+  ): Promise<void> {
     const session = await this.#session(asConversationId(String(conversationId)))
     await this.#write(() => session.doc.unreact(messageId, reaction))
   }
@@ -416,15 +426,23 @@ export class Engine {
 
   #wire(session: ConversationSession): void {
     const { doc, id } = session
-    doc.on('update', ({ update, origin, messageIds }) => this.#persistLocal(session, update, origin, messageIds))
+    doc.on('update', ({ update, origin, messageIds }) =>
+      this.#persistLocal(session, update, origin, messageIds),
+    )
     const dirty = (): void => this.#markDirty(id)
     doc.on('messages-changed', dirty)
     doc.on('receipts-changed', dirty)
     doc.on('meta-changed', dirty)
     doc.on('status-changed', dirty)
     doc.on('members-changed', dirty)
-    doc.on('rejected-record', (event) => this.#onError(new ParleyError('invalid-update', `rejected ${event.kind} ${event.key}: ${event.reason}`)))
-    doc.on('invalid-update', (event) => this.#onError(new ParleyError('invalid-update', `invalid update (${event.reason})`)))
+    doc.on('rejected-record', (event) =>
+      this.#onError(
+        new ParleyError('invalid-update', `rejected ${event.kind} ${event.key}: ${event.reason}`),
+      ),
+    )
+    doc.on('invalid-update', (event) =>
+      this.#onError(new ParleyError('invalid-update', `invalid update (${event.reason})`)),
+    )
     session.awareness.on('change', dirty)
   }
 
@@ -475,14 +493,22 @@ export class Engine {
     this.#emitStatus()
   }
 
-  #persistRemote(session: ConversationSession, update: Uint8Array, origin: TransactionOrigin): void {
+  #persistRemote(
+    session: ConversationSession,
+    update: Uint8Array,
+    origin: TransactionOrigin,
+  ): void {
     this.#queue
       .enqueue({ conversationId: session.id, updates: [update] })
       .catch((error: unknown) => this.#onError(error))
     if (origin.source === 'remote') this.#lastSyncedAt[session.id] = this.#options.wallClock()
   }
 
-  #outboxEntry(conversationId: ConversationId, update: Uint8Array, messageIds: readonly MessageId[]): NewOutboxEntry {
+  #outboxEntry(
+    conversationId: ConversationId,
+    update: Uint8Array,
+    messageIds: readonly MessageId[],
+  ): NewOutboxEntry {
     return {
       id: globalThis.crypto.randomUUID(),
       conversationId,
@@ -573,14 +599,16 @@ export class Engine {
         const ids = [...this.#dirty]
         this.#dirty.clear()
         if (this.#closed) return
-        for (const conversationId of ids) this.#events.emit('conversation-changed', { conversationId })
+        for (const conversationId of ids)
+          this.#events.emit('conversation-changed', { conversationId })
       })
     }
     this.#dirty.add(id)
   }
 
   #emitStatus(): void {
-    if (this.#events.has('sync-status')) this.#events.emit('sync-status', { status: this.syncStatus() })
+    if (this.#events.has('sync-status'))
+      this.#events.emit('sync-status', { status: this.syncStatus() })
   }
 
   /** Closes least recently used conversations beyond the bound, skipping pinned or busy ones. */
@@ -590,7 +618,8 @@ export class Engine {
     for (const id of this.#recency.leastRecentFirst()) {
       if (excess <= 0) break
       const session = this.#sessions.get(id)
-      if (!session || this.#pins.has(id) || session.unsaved.length > 0 || this.#queue.waiting > 0) continue
+      if (!session || this.#pins.has(id) || session.unsaved.length > 0 || this.#queue.waiting > 0)
+        continue
       this.#sync.leave(session)
       session.close()
       this.#sessions.delete(id)
@@ -607,7 +636,9 @@ function outboxMessageIds(meta: unknown): MessageId[] {
 }
 
 function toSummary(entry: ConversationIndexEntry): ConversationSummary {
-  const extra = (typeof entry.extra === 'object' && entry.extra !== null ? entry.extra : {}) as IndexExtra
+  const extra = (
+    typeof entry.extra === 'object' && entry.extra !== null ? entry.extra : {}
+  ) as IndexExtra
   return Object.freeze({
     id: asConversationId(entry.id),
     title: entry.title ?? '',

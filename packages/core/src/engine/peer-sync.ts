@@ -41,7 +41,9 @@ export class PeerSync {
     for (const transport of options.transports) {
       this.#off.push(
         transport.on('message', ({ message }) => this.#receive(transport, message)),
-        transport.on('peer-joined', ({ peer, conversationId }) => this.#greet(transport, peer, conversationId)),
+        transport.on('peer-joined', ({ peer, conversationId }) =>
+          this.#greet(transport, peer, conversationId),
+        ),
         transport.on('status', ({ status }) => {
           if (status === 'online') this.#resyncAll(transport)
         }),
@@ -126,7 +128,12 @@ export class PeerSync {
         if (message.stateVector !== undefined) {
           const missing = session.doc.encodeStateAsUpdate(message.stateVector)
           if (missing.length > EMPTY_UPDATE_LENGTH) {
-            from.send({ type: 'update', to: message.from, conversationId: session.id, update: missing })
+            from.send({
+              type: 'update',
+              to: message.from,
+              conversationId: session.id,
+              update: missing,
+            })
           }
         }
         return

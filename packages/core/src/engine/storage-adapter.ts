@@ -16,6 +16,7 @@
 //   result, does not change what is stored. Values must be structured-clone-able.
 // - One writer: one adapter instance per database per browser (the engine's leader). Several
 //   instances on the same database are safe for data but are not notified of each other's writes.
+import type { ConversationId } from '../ids.js'
 import type { StorageError } from './storage-error.js'
 import type {
   ConversationIndexEntry,
@@ -27,8 +28,6 @@ import type {
   StoredDoc,
 } from './storage-records.js'
 
-// TODO(ids): replace with the branded `ConversationId` from `../ids.ts` once it exists.
-type ConversationId = string
 
 /**
  * Everything one `commit` writes for one conversation. Every field but `conversationId` is
@@ -100,10 +99,12 @@ export interface AppendUpdatesOptions {
 export interface StorageCapabilities {
   /**
    * True when `commit` writes every record of every conversation write in one transaction. False
-   * (y-indexeddb keeps documents in their own databases) means: within one `ConversationWrite` the
-   * outbox, tail, index and cursor are written first, then the updates; a crash between the two
-   * leaves the update in the outbox only, so the engine must apply pending outbox updates to the
-   * document on load (which it should do anyway — Yjs updates are idempotent).
+   * (y-indexeddb keeps each document in its own database) means `commit` writes, in this order:
+   * the outbox entries of the whole batch (one transaction), then the updates (one transaction per
+   * document), then tails, index entries and cursors (one transaction). A crash in between leaves
+   * an update only in the outbox, or a stale tail/cursor — never a lost write — so the engine must
+   * apply pending outbox updates to a document it loads (harmless anyway: Yjs updates are
+   * idempotent) and treat the tail and cursor as hints.
    */
   atomicCommit: boolean
 }

@@ -1,10 +1,8 @@
 // The records a StorageAdapter keeps. Values typed `unknown` are structured-clone-able data whose
 // shape the engine owns; the engine validates them when it reads them back (a record may have been
 // written by an older version of the engine).
+import type { ConversationId, DeviceId } from '../ids.js'
 
-// TODO(ids): replace with the branded `ConversationId` from `../ids.ts` once it exists. A local,
-// unexported alias avoids a duplicate export when core's index re-exports both modules.
-type ConversationId = string
 
 /**
  * Key of one row of a conversation's update log. Keys strictly increase in append order within
@@ -112,7 +110,7 @@ export interface ConversationIndexEntry {
 /** This browser profile's identity, created once and stable across reopen. */
 export interface DeviceIdentity {
   /** A random UUID. */
-  deviceId: string
+  deviceId: DeviceId
   /** When it was created (ms since epoch). */
   createdAt: number
 }

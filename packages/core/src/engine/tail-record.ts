@@ -23,7 +23,8 @@ export function readTailRecord(value: unknown): TailRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const record = value as Partial<TailRecord>
   if (record.v !== TAIL_RECORD_VERSION || !Array.isArray(record.messages)) return undefined
-  if (typeof record.hasBefore !== 'boolean' || typeof record.unreadCount !== 'number') return undefined
+  if (typeof record.hasBefore !== 'boolean' || typeof record.unreadCount !== 'number')
+    return undefined
   if (typeof record.meta !== 'object' || record.meta === null) return undefined
   const wellFormed = record.messages.every(
     (m: unknown) =>

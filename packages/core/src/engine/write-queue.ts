@@ -17,10 +17,9 @@ export interface QueuedChange {
 }
 
 /** Builds the derived records (tail, index entry) of a conversation at commit time. */
-export type DerivedRecords = (conversationId: ConversationId) => Pick<
-  ConversationWrite,
-  'tail' | 'indexEntry'
->
+export type DerivedRecords = (
+  conversationId: ConversationId,
+) => Pick<ConversationWrite, 'tail' | 'indexEntry'>
 
 /** What a committed batch reports back per conversation. */
 export interface CommittedBatch {

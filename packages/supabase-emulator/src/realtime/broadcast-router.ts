@@ -34,7 +34,11 @@ export class BroadcastRouter {
     return this.#fanOut(room, frame, (member) => member.canReadPresence)
   }
 
-  #fanOut(room: RoomKey, frame: OutboundFrame, accept: (member: RoomSubscriber) => boolean): number {
+  #fanOut(
+    room: RoomKey,
+    frame: OutboundFrame,
+    accept: (member: RoomSubscriber) => boolean,
+  ): number {
     const encoded = new Map<RealtimeSerializer, EncodedFrame>()
     let delivered = 0
     // Copy: delivering can close a socket, which removes members from the live set.

@@ -28,7 +28,12 @@ export class PresenceTracker {
   readonly #rooms = new Map<string, Map<number, PresenceEntry>>()
 
   /** Tracks or updates `owner`'s meta; returns the diff to broadcast, or null for a no-op. */
-  track(room: string, owner: number, key: string, meta: Record<string, unknown>): PresenceDiff | null {
+  track(
+    room: string,
+    owner: number,
+    key: string,
+    meta: Record<string, unknown>,
+  ): PresenceDiff | null {
     const entries = this.#room(room)
     const fingerprint = JSON.stringify(meta)
     const previous = entries.get(owner)

@@ -45,7 +45,11 @@ interface Policies {
 const MAX_TOKEN_CHECK_MS = 60 * 60 * 1000
 
 /** Builds a `phx_reply` to a push. */
-export function reply(frame: InboundFrame, status: 'ok' | 'error', response: unknown): OutboundFrame {
+export function reply(
+  frame: InboundFrame,
+  status: 'ok' | 'error',
+  response: unknown,
+): OutboundFrame {
   return {
     type: 'message',
     joinRef: frame.joinRef,
@@ -114,7 +118,8 @@ export class RealtimeChannel implements RoomSubscriber {
     if (!this.config.private) return true
     this.#policies = {}
     this.#policies.broadcastRead = await this.#authorize('broadcast', false)
-    if (this.#presenceEnabled) this.#policies.presenceRead = await this.#authorize('presence', false)
+    if (this.#presenceEnabled)
+      this.#policies.presenceRead = await this.#authorize('presence', false)
     return this.#policies.broadcastRead || this.#policies.presenceRead === true
   }
 
@@ -203,7 +208,8 @@ export class RealtimeChannel implements RoomSubscriber {
     payload: BroadcastPayload,
     wire: 'binary' | 'text',
   ): Promise<void> {
-    const size = payload.encoding === 'json' ? Buffer.byteLength(payload.json) : payload.bytes.length
+    const size =
+      payload.encoding === 'json' ? Buffer.byteLength(payload.json) : payload.bytes.length
     if (size > this.ctx.limits.maxPayloadBytes) {
       // Realtime replies with the bare atom; without ack the message just vanishes.
       if (this.config.ack) this.host.send(reply(frame, 'error', 'payload_size_exceeded'))
@@ -242,7 +248,10 @@ export class RealtimeChannel implements RoomSubscriber {
       this.host.send(reply(frame, 'error', {}))
       return
     }
-    if (body.event === 'track' && Buffer.byteLength(JSON.stringify(body.payload)) > this.ctx.limits.maxPayloadBytes) {
+    if (
+      body.event === 'track' &&
+      Buffer.byteLength(JSON.stringify(body.payload)) > this.ctx.limits.maxPayloadBytes
+    ) {
       return this.shutdown(SYSTEM_MESSAGE.trackTooLarge)
     }
     if (this.config.private) {
@@ -257,12 +266,18 @@ export class RealtimeChannel implements RoomSubscriber {
     if (!wasEnabled && body.event === 'track') {
       // A track turns presence on; this client never got presence_state, so it gets one now.
       this.#presenceEnabled = true
-      if (this.config.private) this.#policies.presenceRead ??= await this.#authorize('presence', false)
+      if (this.config.private)
+        this.#policies.presenceRead ??= await this.#authorize('presence', false)
       if (this.#closed) return
     }
     const diff =
       body.event === 'track'
-        ? this.ctx.presence.track(this.room, this.id, this.#presenceKey, body.payload as Record<string, unknown>)
+        ? this.ctx.presence.track(
+            this.room,
+            this.id,
+            this.#presenceKey,
+            body.payload as Record<string, unknown>,
+          )
         : this.ctx.presence.untrack(this.room, this.id)
     this.host.send(reply(frame, 'ok', {}))
     if (!wasEnabled && this.#presenceEnabled) this.#sendPresenceState()

@@ -34,8 +34,7 @@ export type InboundFrame = PushFrame | UserBroadcastPushFrame
  * bytes it received instead of re-encoding them for every subscriber.
  */
 export type BroadcastPayload =
-  | { encoding: 'json'; json: string }
-  | { encoding: 'binary'; bytes: Uint8Array }
+  { encoding: 'json'; json: string } | { encoding: 'binary'; bytes: Uint8Array }
 
 /** A Phoenix message to the client (replies, presence, system, text broadcasts…). */
 export interface MessageFrame {

@@ -74,7 +74,10 @@ export interface RealtimeServer {
    * `POST /realtime/v1/api/broadcast`. `auth` is the caller's verified auth, or its raw token
    * (Bearer, else apikey) to verify here; null/undefined answers 401.
    */
-  broadcast(body: unknown, auth: RequestAuth | string | null | undefined): Promise<RealtimeHttpResponse>
+  broadcast(
+    body: unknown,
+    auth: RequestAuth | string | null | undefined,
+  ): Promise<RealtimeHttpResponse>
   /** `POST /realtime/v1/api/broadcast/<topic>/events/<event>` (`channel.httpSend`). */
   broadcastEvent(
     request: EventBroadcastRequest,
@@ -192,7 +195,9 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
           ws.terminate()
           return
         }
-        const session = new SocketSession(ctx, ws, serializer, token, (done) => sessions.delete(done))
+        const session = new SocketSession(ctx, ws, serializer, token, (done) =>
+          sessions.delete(done),
+        )
         sessions.add(session)
       })
     },
@@ -222,7 +227,9 @@ export function createRealtimeServer(options: RealtimeServerOptions): RealtimeSe
         grace.abort()
         for (const client of wss.clients) client.terminate()
         await new Promise<void>((resolve) => wss.close(() => resolve()))
-        await (await unlisten.catch(() => async () => undefined))()
+        await (
+          await unlisten.catch(() => async () => undefined)
+        )()
       })()
       return closing
     },

@@ -86,7 +86,13 @@ function decodeUserBroadcastPush(data: Buffer): UserBroadcastPushFrame {
     fields.push(data.toString('utf8', offset, offset + length))
     offset += length
   }
-  const [joinRef, ref, topic, userEvent, metadata] = fields as [string, string, string, string, string]
+  const [joinRef, ref, topic, userEvent, metadata] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   const body = data.subarray(offset)
   const payload: BroadcastPayload =
     encoding === ENCODING_JSON
@@ -130,7 +136,10 @@ function encodeUserBroadcast(frame: UserBroadcastFrame): Buffer | null {
     meta.length,
     frame.payload.encoding === 'json' ? ENCODING_JSON : ENCODING_BINARY,
   ])
-  return Buffer.concat([header, topic, event, meta, payload], BROADCAST_HEADER + topic.length + event.length + meta.length + payload.length)
+  return Buffer.concat(
+    [header, topic, event, meta, payload],
+    BROADCAST_HEADER + topic.length + event.length + meta.length + payload.length,
+  )
 }
 
 function encodeTextBroadcast(frame: UserBroadcastFrame, json: string): string {

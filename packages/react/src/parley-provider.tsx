@@ -1,0 +1,36 @@
+import { useMemo, type ReactNode } from 'react'
+import type { ParleyClientLike } from './parley-client-like.js'
+import { ParleyContext, type ParleyContextValue } from './parley-context.js'
+
+/** Props of {@link ParleyProvider}. */
+export interface ParleyProviderProps {
+  /** The tab's client, from `createParleyClient` (or any object of the same shape). */
+  client: ParleyClientLike
+  /**
+   * Receives errors of calls the hooks make without anyone awaiting them (today: the typing
+   * indicator of `useTyping`). Default: `globalThis.reportError` where it exists, so the error
+   * reaches the console and `window.onerror` instead of vanishing.
+   */
+  onError?: (error: Error) => void
+  children?: ReactNode
+}
+
+function defaultOnError(error: Error): void {
+  // reportError is the platform's way to surface an error nobody awaits; it exists in browsers
+  // and workers (https://developer.mozilla.org/docs/Web/API/reportError).
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
+  if (report !== undefined) report(error)
+}
+
+/**
+ * Makes a Parley client available to the hooks below it. The provider does not own the client:
+ * create it before rendering and `close()` it yourself when the app goes away.
+ */
+export function ParleyProvider({ client, onError, children }: ParleyProviderProps): ReactNode {
+  const value = useMemo<ParleyContextValue>(
+    () => ({ client, onError: onError ?? defaultOnError }),
+    [client, onError],
+  )
+  // `.Provider` rather than React 19's `<Context value>` keeps React 18 (the peer range) working.
+  return <ParleyContext.Provider value={value}>{children}</ParleyContext.Provider>
+}

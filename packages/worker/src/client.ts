@@ -1,0 +1,249 @@
+// The tab side: a typed client over comlink. It never holds a Y.Doc — it sends intents and
+// receives plain view objects and live subscriptions from the one engine of the browser.
+import * as Comlink from 'comlink'
+import type {
+  ConversationKind,
+  ConversationState,
+  ConversationSummary,
+  EditInput,
+  HlcStamp,
+  MessageId,
+  MessageItem,
+  MessageItemPage,
+  SendInput,
+  SyncStatus,
+} from '@parley/core'
+import { installErrorTransfer } from './error-transfer.js'
+import {
+  HOST_API_VERSION,
+  HostError,
+  type HostInfo,
+  type PageQuery,
+  type ParleyHostApi,
+} from './host-api.js'
+
+export { RemoteError } from './error-transfer.js'
+export * from './host-api.js'
+
+/** Options of {@link createParleyClient}. */
+export interface ParleyClientOptions {
+  /** The signed-in user. */
+  user: string
+  /**
+   * Starts the SharedWorker that runs `startParleyHost` (used where `SharedWorker` exists). In a
+   * Vite app: `() => new SharedWorker(new URL('./parley.worker.ts', import.meta.url), { type: 'module', name: 'parley' })`.
+   */
+  sharedWorker?: () => SharedWorker
+  /**
+   * Starts a dedicated Worker running `startParleyHost` (used where SharedWorker is missing, e.g.
+   * Chrome on Android, or with `mode: 'dedicated'`): `() => new Worker(new URL('./parley.worker.ts', import.meta.url), { type: 'module' })`.
+   */
+  worker?: () => Worker
+  /** `auto` (default) prefers the SharedWorker. */
+  mode?: 'auto' | 'shared-worker' | 'dedicated'
+}
+
+/** Unsubscribes a live subscription. */
+export type Unsubscribe = () => void
+
+function newId(): string {
+  return globalThis.crypto.randomUUID()
+}
+
+/**
+ * A tab's handle on Parley. Create with {@link createParleyClient}; `close()` when the tab no
+ * longer needs it (the host also notices a tab that simply goes away).
+ */
+export class ParleyClient {
+  /** Which engine serves this tab, and how. */
+  readonly info: HostInfo
+  /** This tab's id. */
+  readonly tabId: string
+  readonly #remote: Comlink.Remote<ParleyHostApi>
+  readonly #dispose: () => void
+  readonly #subscriptions = new Set<Promise<string>>()
+  #closed = false
+
+  /** @internal Use {@link createParleyClient}. */
+  constructor(
+    remote: Comlink.Remote<ParleyHostApi>,
+    info: HostInfo,
+    tabId: string,
+    dispose: () => void,
+  ) {
+    this.#remote = remote
+    this.info = info
+    this.tabId = tabId
+    this.#dispose = dispose
+  }
+
+  /** The conversation list (from the index: no document is opened), newest activity first. */
+  listConversations(limit?: number): Promise<ConversationSummary[]> {
+    return this.#remote.listConversations(limit)
+  }
+
+  /** Creates a conversation owned by the user; resolves once durable. */
+  createConversation(
+    input: { title?: string; kind?: ConversationKind } = {},
+  ): Promise<ConversationSummary> {
+    return this.#remote.createConversation({ id: newId(), ...input })
+  }
+
+  /** A conversation's state for painting (the newest page, meta, unread, presence). */
+  conversationState(conversationId: string): Promise<ConversationState> {
+    return this.#remote.conversationState(conversationId)
+  }
+
+  /** A page before/after a cursor, or the newest page. */
+  page(conversationId: string, query: PageQuery): Promise<MessageItemPage> {
+    return this.#remote.page(conversationId, query)
+  }
+
+  /** Sends a message; resolves once it is durable locally (status `sending`). */
+  send(conversationId: string, input: SendInput): Promise<MessageItem> {
+    // The id is chosen here so a call retried after a leader change cannot send twice.
+    const id = (input.id ?? newId().replace(/-/g, '')) as MessageId
+    return this.#remote.send(conversationId, { ...input, id })
+  }
+
+  /** Edits one of the user's messages. */
+  edit(conversationId: string, messageId: MessageId, input: EditInput): Promise<MessageItem> {
+    return this.#remote.edit(conversationId, messageId, input)
+  }
+
+  /** Deletes one of the user's messages. */
+  delete(conversationId: string, messageId: MessageId): Promise<void> {
+    return this.#remote.delete(conversationId, messageId)
+  }
+
+  /** Adds a reaction. */
+  react(conversationId: string, messageId: MessageId, reaction: string): Promise<void> {
+    return this.#remote.react(conversationId, messageId, reaction)
+  }
+
+  /** Removes a reaction. */
+  unreact(conversationId: string, messageId: MessageId, reaction: string): Promise<void> {
+    return this.#remote.unreact(conversationId, messageId, reaction)
+  }
+
+  /** Marks the conversation read up to a stamp (default: everything received). */
+  markRead(conversationId: string, upTo?: HlcStamp): Promise<void> {
+    return this.#remote.markRead(conversationId, upTo)
+  }
+
+  /** Shows or clears the typing indicator (it expires on its own). */
+  setTyping(conversationId: string, typing: boolean): Promise<void> {
+    return this.#remote.setTyping(conversationId, typing)
+  }
+
+  /** Saves again a `failed` message (or every failed change of the conversation). */
+  retry(conversationId: string, messageId?: MessageId): Promise<void> {
+    return this.#remote.retry(conversationId, messageId)
+  }
+
+  /** Pending/unsaved/failed counts and connectivity. */
+  syncStatus(): Promise<SyncStatus> {
+    return this.#remote.syncStatus()
+  }
+
+  /** Live state of a conversation: called now and after every change. */
+  subscribeConversation(
+    conversationId: string,
+    listener: (state: ConversationState) => void,
+  ): Unsubscribe {
+    return this.#subscribe(
+      (tab, cb) => this.#remote.subscribeConversation(tab, conversationId, cb),
+      listener,
+    )
+  }
+
+  /** The live conversation list. */
+  subscribeConversations(listener: (list: ConversationSummary[]) => void): Unsubscribe {
+    return this.#subscribe((tab, cb) => this.#remote.subscribeConversations(tab, cb), listener)
+  }
+
+  /** The live sync status. */
+  subscribeSyncStatus(listener: (status: SyncStatus) => void): Unsubscribe {
+    return this.#subscribe((tab, cb) => this.#remote.subscribeSyncStatus(tab, cb), listener)
+  }
+
+  /** Drops every subscription of this tab and releases the worker connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      await this.#remote.goodbye(this.tabId)
+    } finally {
+      this.#remote[Comlink.releaseProxy]()
+      this.#dispose()
+    }
+  }
+
+  #subscribe<T>(
+    start: (tabId: string, listener: (value: T) => void) => Promise<string>,
+    listener: (value: T) => void,
+  ): Unsubscribe {
+    let active = true
+    const subscription = start(
+      this.tabId,
+      Comlink.proxy((value: T) => {
+        if (active) listener(value)
+      }),
+    )
+    this.#subscriptions.add(subscription)
+    subscription.catch(() => this.#subscriptions.delete(subscription))
+    return () => {
+      if (!active) return
+      active = false
+      this.#subscriptions.delete(subscription)
+      subscription.then((id) => this.#remote.unsubscribe(id)).catch(() => undefined)
+    }
+  }
+}
+
+/**
+ * Connects this tab to the browser's Parley engine: a SharedWorker where the browser has one,
+ * otherwise a dedicated worker that joins the Web Locks election. Resolves once the engine
+ * answered `init`.
+ */
+export async function createParleyClient(options: ParleyClientOptions): Promise<ParleyClient> {
+  installErrorTransfer()
+  const mode = options.mode ?? 'auto'
+  const canShare = typeof SharedWorker !== 'undefined' && options.sharedWorker !== undefined
+  const tabId = newId()
+  let endpoint: Comlink.Endpoint
+  let dispose: () => void
+  if (mode !== 'dedicated' && canShare) {
+    const shared = options.sharedWorker!()
+    shared.port.start()
+    endpoint = shared.port
+    dispose = () => shared.port.close()
+  } else if (options.worker !== undefined && mode !== 'shared-worker') {
+    const worker = options.worker()
+    endpoint = worker
+    dispose = () => worker.terminate()
+  } else {
+    throw new HostError('not-initialized', 'createParleyClient needs `sharedWorker` or `worker`')
+  }
+  // The host learns this tab went away when it can take this lock (held until the tab dies).
+  holdTabLock(tabId)
+  const remote = Comlink.wrap<ParleyHostApi>(endpoint)
+  const info = await remote.init({ user: options.user, tabId, version: HOST_API_VERSION })
+  if (info.version !== HOST_API_VERSION) {
+    throw new HostError('version-mismatch', `host API ${info.version}, client ${HOST_API_VERSION}`)
+  }
+  return new ParleyClient(remote, info, tabId, dispose)
+}
+
+/** Name of the Web Lock a tab holds for its whole life. */
+export function tabLockName(tabId: string): string {
+  return `parley-tab:${tabId}`
+}
+
+function holdTabLock(tabId: string): void {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  if (locks === undefined) return
+  void locks
+    .request(tabLockName(tabId), () => new Promise<never>(() => undefined))
+    .catch(() => undefined)
+}

@@ -1,0 +1,225 @@
+// The worker side. `startParleyHost` runs in the app's worker file and makes sure the browser has
+// exactly one engine: in a SharedWorker it is simply the shared worker's; in dedicated workers
+// (no SharedWorker, or forced) the worker holding the engine Web Lock runs it and the others
+// relay to it. Either way the engine also holds that lock, so two engines never share storage.
+import * as Comlink from 'comlink'
+import { Engine, type EngineOptions, type StorageAdapter, type Transport } from '@parley/core'
+import { tabLockName } from './client.js'
+import { createEngineHostApi, type EngineHostApi } from './engine-host-api.js'
+import { installErrorTransfer } from './error-transfer.js'
+import {
+  HOST_API_VERSION,
+  HostError,
+  type HostConfig,
+  type HostInfo,
+  type HostMode,
+  type ParleyHostApi,
+} from './host-api.js'
+import { createRelayClient, createRelayServer, type RelayClient } from './relay.js'
+
+export * from './host-api.js'
+export {
+  createEngineHostApi,
+  type EngineHostApi,
+  type EngineHostApiOptions,
+} from './engine-host-api.js'
+
+/** What the host passes to the app's factories. */
+export interface HostContext {
+  /** The signed-in user the engine serves. */
+  user: string
+}
+
+/** Options of {@link startParleyHost}. */
+export interface ParleyHostOptions {
+  /** Opens the storage adapter (e.g. `createDexieStorage()`); called once, by the engine owner only. */
+  createStorage: (context: HostContext) => StorageAdapter | Promise<StorageAdapter>
+  /** Live transports of the engine (e.g. Supabase Realtime); called once, by the engine owner only. */
+  createTransports?: (context: HostContext) => Transport[] | Promise<Transport[]>
+  /** Namespace of the Web Locks and channels. Default `'parley'`. */
+  name?: string
+  /** Engine tuning (hot-set size, tail size…). */
+  engine?: Omit<EngineOptions, 'storage' | 'user' | 'transports'>
+  /** Non-fatal errors. Default: ignored. */
+  onError?: (error: unknown) => void
+}
+
+/** A running host (returned for tests and for a clean shutdown). */
+export interface ParleyHost {
+  /** The current mode of this worker. */
+  readonly mode: () => HostMode | 'starting'
+  close(): Promise<void>
+}
+
+interface WorkerScope {
+  onconnect?: ((event: MessageEvent) => void) | null
+  navigator: Navigator
+}
+
+/** Name of the Web Lock held by the one engine of the browser. */
+export function engineLockName(name: string): string {
+  return `${name}:engine`
+}
+
+/** Starts the host in the current worker (SharedWorker or dedicated). */
+export function startParleyHost(options: ParleyHostOptions): ParleyHost {
+  installErrorTransfer()
+  const scope = globalThis as unknown as WorkerScope
+  const name = options.name ?? 'parley'
+  const onError = options.onError ?? (() => undefined)
+  const isShared = 'onconnect' in scope && typeof SharedWorkerGlobalScope !== 'undefined'
+  const engineId = globalThis.crypto.randomUUID()
+  let mode: HostMode | 'starting' = 'starting'
+  let local: EngineHostApi | undefined
+  let engine: Engine | undefined
+  let storage: StorageAdapter | undefined
+  let starting: Promise<EngineHostApi> | undefined
+  let relay: RelayClient | undefined
+  let releaseLock: (() => void) | undefined
+  let user: string | undefined
+  let closed = false
+
+  /** Opens storage and the engine, once, under the engine lock (waits while another holds it). */
+  const startEngine = (config: HostConfig, asMode: HostMode): Promise<EngineHostApi> => {
+    starting ??= (async () => {
+      await acquire(scope.navigator, engineLockName(name), (release) => (releaseLock = release))
+      const context = { user: config.user }
+      storage = await options.createStorage(context)
+      const transports = (await options.createTransports?.(context)) ?? []
+      engine = await Engine.open({
+        ...options.engine,
+        storage,
+        user: config.user,
+        transports,
+        onError,
+      })
+      mode = asMode
+      local = createEngineHostApi({ engine, mode: asMode, engineId, onError })
+      return local
+    })()
+    return starting
+  }
+
+  /** Cleans a tab's subscriptions when it goes away (its lock becomes free). */
+  const watchTab = (tabId: string, api: () => ParleyHostApi | undefined): void => {
+    scope.navigator.locks
+      ?.request(tabLockName(tabId), async () => {
+        await api()?.goodbye(tabId)
+      })
+      .catch(onError)
+  }
+
+  const checkUser = (config: HostConfig): void => {
+    if (config.version !== undefined && config.version !== HOST_API_VERSION) {
+      throw new HostError(
+        'version-mismatch',
+        `client API ${String(config.version)}, host ${HOST_API_VERSION}`,
+      )
+    }
+    if (user !== undefined && user !== config.user) {
+      throw new HostError(
+        'user-mismatch',
+        `this browser's engine serves user ${user}, not ${config.user}`,
+      )
+    }
+    user = config.user
+  }
+
+  if (isShared) {
+    // One engine for every tab: each port gets the same API.
+    const router = routerApi(
+      async (config) => {
+        checkUser(config)
+        const api = await startEngine(config, 'shared-worker')
+        watchTab(config.tabId, () => local)
+        return api.init(config)
+      },
+      () => local,
+    )
+    scope.onconnect = (event: MessageEvent) => {
+      const port = event.ports[0]
+      if (port !== undefined) Comlink.expose(router, port)
+    }
+  } else {
+    // Dedicated worker: follow until this worker wins the engine lock, then lead.
+    const workerId = globalThis.crypto.randomUUID()
+    relay = createRelayClient(`${name}:relay`, workerId)
+    const router = routerApi(
+      async (config) => {
+        checkUser(config)
+        watchTab(config.tabId, () => local ?? relay?.api)
+        void startEngine(config, 'leader')
+          .then((api) => {
+            relay?.promote(api, engineId)
+            createRelayServer(`${name}:relay`, engineId, api)
+          })
+          .catch(onError)
+        // Routed to the leader, or run here once this worker is promoted.
+        const info: HostInfo = await relay!.api.init(config)
+        return info.engineId === engineId ? info : { ...info, mode: 'follower' }
+      },
+      () => local ?? relay?.api,
+    )
+    Comlink.expose(router)
+  }
+
+  return {
+    mode: () => mode,
+    async close() {
+      if (closed) return
+      closed = true
+      local?.dispose()
+      relay?.close()
+      await engine?.close()
+      await storage?.close()
+      releaseLock?.()
+    },
+  }
+}
+
+/**
+ * The object exposed to tabs: `init` is special (it may start the engine); every other call goes
+ * to the current target (the local engine API, or the relay to the leader).
+ */
+function routerApi(
+  init: (config: HostConfig) => Promise<HostInfo>,
+  target: () => ParleyHostApi | undefined,
+): ParleyHostApi {
+  return new Proxy({} as ParleyHostApi, {
+    get(_t, property) {
+      if (property === 'init') return init
+      if (typeof property !== 'string' || property === 'then') return undefined
+      return (...args: unknown[]) => {
+        const api = target()
+        if (api === undefined) {
+          return Promise.reject(new HostError('not-initialized', 'call init() first'))
+        }
+        const fn = (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+          property
+        ]
+        return fn === undefined
+          ? Promise.reject(new Error(`unknown method ${property}`))
+          : fn(...args)
+      }
+    },
+  })
+}
+
+/** Takes an exclusive Web Lock and keeps it until `release` is called (or the worker dies). */
+async function acquire(
+  navigator: Navigator,
+  lockName: string,
+  onRelease: (release: () => void) => void,
+): Promise<void> {
+  if (navigator.locks === undefined) return
+  await new Promise<void>((granted, failed) => {
+    navigator.locks
+      .request(lockName, () => {
+        granted()
+        return new Promise<void>((release) => onRelease(release))
+      })
+      .catch(failed)
+  })
+}
+
+declare const SharedWorkerGlobalScope: unknown

@@ -1,0 +1,234 @@
+// Dedicated-worker mode: one worker per tab, one of them the leader (it holds the engine Web Lock
+// and the engine). Followers reach the leader's engine through this relay over BroadcastChannel.
+//
+// No lost write on handover: a call stays pending until a leader answers it; when a new leader
+// announces itself, every unanswered call is sent again (the host API is idempotent for retries,
+// see ParleyHostApi), and live subscriptions are made again with the new leader.
+import { RemoteError } from './error-transfer.js'
+import type { HostListener, ParleyHostApi } from './host-api.js'
+import {
+  RELAY_PROTOCOL_VERSION as V,
+  parseRelayMessage,
+  toRelayError,
+  type RelayMessage,
+} from './relay-messages.js'
+
+const SUBSCRIBE_METHODS = new Set([
+  'subscribeConversation',
+  'subscribeConversations',
+  'subscribeSyncStatus',
+])
+
+interface PendingCall {
+  method: string
+  args: unknown[]
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  /** Engine the call was last sent to (undefined: not sent yet). */
+  sentTo: string | undefined
+}
+
+interface RelaySubscription {
+  method: string
+  /** Arguments with the listener replaced by its key. */
+  args: unknown[]
+  listener: HostListener<unknown>
+  /** Subscription id at the current leader. */
+  remoteId: Promise<string> | undefined
+}
+
+/** The follower side: a ParleyHostApi whose calls run on the leader. */
+export interface RelayClient {
+  api: ParleyHostApi
+  /** Runs pending calls and subscriptions on a local api (this worker became the leader). */
+  promote(local: ParleyHostApi, engineId: string): void
+  close(): void
+}
+
+/** The leader side: answers followers' calls with the local api. */
+export interface RelayServer {
+  close(): void
+}
+
+/** Creates the follower side on channel `name`. */
+export function createRelayClient(name: string, workerId: string): RelayClient {
+  const channel = new BroadcastChannel(name)
+  const pending = new Map<string, PendingCall>()
+  const subscriptions = new Map<string, RelaySubscription>()
+  let leader: string | undefined
+  let local: ParleyHostApi | undefined
+
+  const post = (message: RelayMessage): void => channel.postMessage(message)
+
+  const sendCall = (id: string, call: PendingCall): void => {
+    if (local !== undefined) {
+      runLocal(local, call.method, call.args).then(call.resolve, call.reject)
+      pending.delete(id)
+      return
+    }
+    if (leader === undefined) return
+    call.sentTo = leader
+    post({ v: V, type: 'call', id, from: workerId, method: call.method, args: call.args })
+  }
+
+  const runLocal = (api: ParleyHostApi, method: string, args: unknown[]): Promise<unknown> => {
+    if (SUBSCRIBE_METHODS.has(method)) {
+      const key = args.at(-1) as string
+      const sub = subscriptions.get(key)
+      const listener = sub?.listener ?? (() => undefined)
+      args = [...args.slice(0, -1), listener]
+    }
+    const fn = (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]
+    return fn === undefined ? Promise.reject(new Error(`unknown method ${method}`)) : fn(...args)
+  }
+
+  const call = (method: string, args: unknown[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = globalThis.crypto.randomUUID()
+      const entry: PendingCall = { method, args, resolve, reject, sentTo: undefined }
+      pending.set(id, entry)
+      sendCall(id, entry)
+    })
+
+  const resubscribe = (): void => {
+    for (const sub of subscriptions.values()) {
+      sub.remoteId = call(sub.method, sub.args) as Promise<string>
+      sub.remoteId.catch(() => undefined)
+    }
+  }
+
+  channel.onmessage = (event: MessageEvent) => {
+    const message = parseRelayMessage(event.data)
+    if (message === undefined || local !== undefined) return
+    switch (message.type) {
+      case 'leader': {
+        if (message.engineId === leader) return
+        leader = message.engineId
+        for (const [id, entry] of pending) if (entry.sentTo !== leader) sendCall(id, entry)
+        // Subscriptions at the previous leader died with it.
+        resubscribe()
+        return
+      }
+      case 'result': {
+        if (message.to !== workerId) return
+        const entry = pending.get(message.id)
+        if (entry === undefined) return
+        pending.delete(message.id)
+        if (message.ok) entry.resolve(message.value)
+        else {
+          const e = message.error ?? { name: 'Error', message: 'unknown relay error' }
+          entry.reject(new RemoteError(e.name, e.message, e.code))
+        }
+        return
+      }
+      case 'event': {
+        if (message.to !== workerId) return
+        subscriptions.get(message.listener)?.listener(message.value)
+        return
+      }
+      default:
+        return
+    }
+  }
+  post({ v: V, type: 'who-leads' })
+
+  const subscribe = (
+    method: string,
+    args: unknown[],
+    listener: HostListener<unknown>,
+  ): Promise<string> => {
+    const key = globalThis.crypto.randomUUID()
+    const sub: RelaySubscription = { method, args: [...args, key], listener, remoteId: undefined }
+    subscriptions.set(key, sub)
+    sub.remoteId = call(method, sub.args) as Promise<string>
+    return sub.remoteId.then(() => key)
+  }
+
+  const api = new Proxy({} as ParleyHostApi, {
+    get(_target, property) {
+      if (typeof property !== 'string') return undefined
+      if (property === 'then') return undefined
+      if (SUBSCRIBE_METHODS.has(property)) {
+        return (...args: unknown[]) =>
+          subscribe(property, args.slice(0, -1), args.at(-1) as HostListener<unknown>)
+      }
+      if (property === 'unsubscribe') {
+        return async (key: string) => {
+          const sub = subscriptions.get(key)
+          subscriptions.delete(key)
+          const remoteId = await sub?.remoteId?.catch(() => undefined)
+          if (remoteId !== undefined) await call('unsubscribe', [remoteId])
+        }
+      }
+      return (...args: unknown[]) => call(property, args)
+    },
+  })
+
+  return {
+    api,
+    promote(api, engineId) {
+      local = api
+      leader = engineId
+      for (const [id, entry] of pending) sendCall(id, entry)
+      for (const sub of subscriptions.values()) {
+        sub.remoteId = runLocal(api, sub.method, sub.args) as Promise<string>
+        sub.remoteId.catch(() => undefined)
+      }
+    },
+    close() {
+      channel.close()
+    },
+  }
+}
+
+/** Creates the leader side on channel `name`, answering with `api` as engine `engineId`. */
+export function createRelayServer(name: string, engineId: string, api: ParleyHostApi): RelayServer {
+  const channel = new BroadcastChannel(name)
+  const post = (message: RelayMessage): void => channel.postMessage(message)
+  channel.onmessage = (event: MessageEvent) => {
+    const message = parseRelayMessage(event.data)
+    if (message === undefined) return
+    if (message.type === 'who-leads') {
+      post({ v: V, type: 'leader', engineId })
+      return
+    }
+    if (message.type !== 'call') return
+    let args = message.args
+    if (SUBSCRIBE_METHODS.has(message.method)) {
+      const key = args.at(-1)
+      if (typeof key !== 'string') return
+      const to = message.from
+      args = [
+        ...args.slice(0, -1),
+        (value: unknown) => post({ v: V, type: 'event', to, listener: key, value }),
+      ]
+    }
+    const fn = (
+      api as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>
+    )[message.method]
+    const run =
+      typeof fn === 'function'
+        ? Promise.resolve().then(() => fn(...args))
+        : Promise.reject(new Error(`unknown method ${message.method}`))
+    run.then(
+      (value) =>
+        post({ v: V, type: 'result', id: message.id, to: message.from, engineId, ok: true, value }),
+      (error: unknown) =>
+        post({
+          v: V,
+          type: 'result',
+          id: message.id,
+          to: message.from,
+          engineId,
+          ok: false,
+          error: toRelayError(error),
+        }),
+    )
+  }
+  post({ v: V, type: 'leader', engineId })
+  return {
+    close() {
+      channel.close()
+    },
+  }
+}
