@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { Dexie } from 'dexie'
 import { runStorageAdapterContract } from '@parley/testing'
-import { isStorageError } from '@parley/core'
+import { asConversationId, isStorageError } from '@parley/core'
 import { createDexieStorage } from './create-dexie-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 
@@ -12,6 +12,7 @@ Dexie.debug = false
 
 const run = `${Date.now()}-${Math.random().toString(36).slice(2)}`
 let counter = 0
+const C = asConversationId('c')
 
 function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -45,16 +46,16 @@ describe('createDexieStorage in Chromium', () => {
     const name = `parley-dexie-browser-${run}-quota`
     const storage = createDexieStorage({ name })
     const snapshot = new Uint8Array(1 << 20).map((_, i) => i % 251)
-    await storage.compact('c', { snapshot, upTo: null })
+    await storage.compact(C, { snapshot, upTo: null })
     const restore = quotaExceeded()
     const error: unknown = await storage
-      .compact('c', { snapshot: new Uint8Array(8), upTo: null })
+      .compact(C, { snapshot: new Uint8Array(8), upTo: null })
       .catch((e: unknown) => e)
     restore()
     expect(isStorageError(error) && error.code).toBe('quota-exceeded')
     await storage.close()
     const reopened = createDexieStorage({ name })
-    const [stored] = (await reopened.loadDoc('c')).snapshots
+    const [stored] = (await reopened.loadDoc(C)).snapshots
     expect(stored?.update.byteLength).toBe(1 << 20)
     expect(stored?.update[1000]).toBe(1000 % 251)
     await reopened.close()

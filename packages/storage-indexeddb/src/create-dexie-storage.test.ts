@@ -1,12 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { IDBKeyRange, IDBObjectStore, forceCloseDatabase, indexedDB } from 'fake-indexeddb'
-import { isStorageError, type StorageError, type StorageErrorCode } from '@parley/core'
+import {
+  asConversationId,
+  isStorageError,
+  type StorageError,
+  type StorageErrorCode,
+} from '@parley/core'
 import { runStorageAdapterContract } from '@parley/testing'
 import { createDexieStorage, createDexieStorageInternals } from './create-dexie-storage.js'
 import { DEXIE_SCHEMA_VERSION } from './dexie-schema.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 
 let counter = 0
+const A = asConversationId('a')
 const uniqueName = () => `parley-dexie-test-${++counter}`
 
 function deleteDatabase(name: string): Promise<void> {
@@ -73,7 +79,7 @@ describe('createDexieStorage failure handling (fake-indexeddb)', () => {
 
   it('closes with version-change when another connection upgrades the database', async () => {
     const { storage, errors, name } = open()
-    await storage.putTail('a', 1)
+    await storage.putTail(A, 1)
     const closed = new Promise<StorageError | undefined>((resolve) =>
       storage.on('closed', ({ error }) => resolve(error)),
     )
@@ -86,7 +92,7 @@ describe('createDexieStorage failure handling (fake-indexeddb)', () => {
     expect((await closed)?.code).toBe('version-change')
     expect(errors.map((e) => e.code)).toEqual(['version-change'])
     expect(storage.closed).toBe(true)
-    expect(await codeOf(storage.getTail('a'))).toBe('closed')
+    expect(await codeOf(storage.getTail(A))).toBe('closed')
   })
 
   const connectionLost = () =>
@@ -97,41 +103,41 @@ describe('createDexieStorage failure handling (fake-indexeddb)', () => {
 
   it('reconnects once after a lost connection and retries the call', async () => {
     const { storage, errors, db } = open()
-    await storage.putTail('a', 'before')
+    await storage.putTail(A, 'before')
     // Safari breaks the connection object; a reopened connection works again. Dexie binds
     // `IDBDatabase.transaction` when it opens, so the fault goes into this connection's core.
     injectIdbFault(db.core, ['transaction'], connectionLost)
-    await storage.putTail('a', 'after')
-    expect(await storage.getTail('a')).toBe('after')
+    await storage.putTail(A, 'after')
+    expect(await storage.getTail(A)).toBe('after')
     expect(errors).toEqual([])
   })
 
   it('surfaces connection-lost when the retry fails too, and keeps the data', async () => {
     const { storage, errors, db } = open()
-    await storage.putTail('a', 'before')
+    await storage.putTail(A, 'before')
     injectIdbFault(db.core, ['transaction'], connectionLost)
     const restoreOpen = injectIdbFault(indexedDB, ['open'], connectionLost)
     cleanups.push(restoreOpen)
-    expect(await codeOf(storage.putTail('a', 'after'))).toBe('connection-lost')
+    expect(await codeOf(storage.putTail(A, 'after'))).toBe('connection-lost')
     restoreOpen()
     expect(errors.map((e) => [e.code, e.operation])).toEqual([['connection-lost', 'putTail']])
     expect(storage.closed).toBe(false)
-    expect(await storage.getTail('a')).toBe('before')
+    expect(await storage.getTail(A)).toBe('before')
   })
 
   it('reports a connection the browser closed and reopens on the next call', async () => {
     const { storage, errors, db } = open()
-    await storage.putTail('a', 1)
+    await storage.putTail(A, 1)
     forceCloseDatabase(db.backendDB() as never)
     await vi.waitFor(() => expect(errors.map((e) => e.code)).toEqual(['connection-lost']))
-    await storage.putTail('a', 2)
-    expect(await storage.getTail('a')).toBe(2)
+    await storage.putTail(A, 2)
+    expect(await storage.getTail(A)).toBe(2)
   })
 
   it('rejects a malformed stored record with corrupt', async () => {
     const { storage, db } = open()
-    await storage.appendUpdates('a', [Uint8Array.of(1)])
+    await storage.appendUpdates(A, [Uint8Array.of(1)])
     await db.log.add({ conversationId: 'a', segment: 0, update: 'not bytes' as never })
-    expect(await codeOf(storage.loadDoc('a'))).toBe('corrupt')
+    expect(await codeOf(storage.loadDoc(A))).toBe('corrupt')
   })
 })

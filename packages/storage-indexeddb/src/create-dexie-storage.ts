@@ -5,6 +5,7 @@ import { StorageError } from '@parley/core'
 import type {
   ConversationIndexEntry,
   ConversationWrite,
+  DeviceId,
   DeviceIdentity,
   LogKey,
   NewOutboxEntry,
@@ -384,7 +385,10 @@ export function createDexieStorageInternals(
             if (!isDevice(row.value)) throw corrupt('getOrCreateDevice', 'device')
             return row.value
           }
-          const device: DeviceIdentity = { deviceId: createDeviceId(), createdAt: now() }
+          const device: DeviceIdentity = {
+            deviceId: createDeviceId() as DeviceId,
+            createdAt: now(),
+          }
           await db.meta.put({ key: DEVICE_KEY, value: device })
           return device
         }),

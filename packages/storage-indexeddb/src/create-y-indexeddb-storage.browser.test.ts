@@ -4,6 +4,7 @@ import { Dexie } from 'dexie'
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { runStorageAdapterContract } from '@parley/testing'
+import { asConversationId } from '@parley/core'
 import { createYIndexeddbStorage } from './create-y-indexeddb-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 
@@ -56,7 +57,7 @@ runStorageAdapterContract(
 describe('createYIndexeddbStorage with IndexeddbPersistence in Chromium', () => {
   it('round-trips a document both ways', async () => {
     const prefix = `parley-y-browser-${run}-compat-`
-    const name = `${prefix}doc`
+    const name = asConversationId(`${prefix}doc`)
     const source = new Y.Doc()
     const updates: Uint8Array[] = []
     source.on('update', (update: Uint8Array) => updates.push(update))

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { IDBKeyRange, IDBObjectStore, indexedDB } from 'fake-indexeddb'
 import * as Y from 'yjs'
 import { runStorageAdapterContract } from '@parley/testing'
-import type { StorageAdapter } from '@parley/core'
+import { asConversationId, type StorageAdapter } from '@parley/core'
 import { createYIndexeddbStorage } from './create-y-indexeddb-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 
@@ -83,7 +83,7 @@ describe('createYIndexeddbStorage compatibility with IndexeddbPersistence', () =
   }
 
   it('loads what IndexeddbPersistence wrote', async () => {
-    const name = `compat-a-${++counter}`
+    const name = asConversationId(`compat-a-${++counter}`)
     const doc = new Y.Doc()
     const provider = await persistence(name, doc)
     doc.getMap('messages').set('m1', { text: 'written by y-indexeddb' })
@@ -100,7 +100,7 @@ describe('createYIndexeddbStorage compatibility with IndexeddbPersistence', () =
   })
 
   it('writes what IndexeddbPersistence loads, snapshot and log alike', async () => {
-    const name = `compat-b-${++counter}`
+    const name = asConversationId(`compat-b-${++counter}`)
     const source = new Y.Doc()
     const updates: Uint8Array[] = []
     source.on('update', (update: Uint8Array) => updates.push(update))

@@ -5,6 +5,7 @@
 import { StorageError } from '@parley/core'
 import type {
   CommitResult,
+  DeviceId,
   Compaction,
   ConversationIndexEntry,
   ConversationWrite,
@@ -379,7 +380,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     getOrCreateDevice() {
       return run('getOrCreateDevice', () => {
-        data.device ??= { deviceId: createDeviceId(), createdAt: now() }
+        data.device ??= { deviceId: createDeviceId() as DeviceId, createdAt: now() }
         return { ...data.device }
       })
     },

@@ -15,7 +15,12 @@ import {
   type HostMode,
   type ParleyHostApi,
 } from './host-api.js'
-import { createRelayClient, createRelayServer, type RelayClient } from './relay.js'
+import {
+  createRelayClient,
+  createRelayServer,
+  type RelayClient,
+  type RelayServer,
+} from './relay.js'
 
 export * from './host-api.js'
 export {
@@ -61,13 +66,33 @@ export function engineLockName(name: string): string {
   return `${name}:engine`
 }
 
-/** Starts the host in the current worker (SharedWorker or dedicated). */
-export function startParleyHost(options: ParleyHostOptions): ParleyHost {
-  installErrorTransfer()
-  const scope = globalThis as unknown as WorkerScope
+/** The part of the Web Locks API the host uses (injectable for tests). */
+export interface LockManagerLike {
+  request(name: string, callback: () => Promise<unknown>): Promise<unknown>
+}
+
+/** Options of {@link createHostCore}: the host options plus the environment. */
+export interface HostCoreOptions extends ParleyHostOptions {
+  /** `shared`: one engine in this SharedWorker; `dedicated`: elect a leader among tabs' workers. */
+  kind: 'shared' | 'dedicated'
+  /** Web Locks; default `navigator.locks` (absent: this worker always leads). */
+  locks?: LockManagerLike | undefined
+}
+
+/** A host's tab-facing API and its lifetime. */
+export interface HostCore extends ParleyHost {
+  /** What a tab talks to (through comlink in a worker, directly in tests). */
+  readonly api: ParleyHostApi
+}
+
+/**
+ * The host's logic, independent of the worker global: the engine (started once, under the engine
+ * lock), the tab-facing router, and in dedicated mode the relay to and from the leader.
+ */
+export function createHostCore(options: HostCoreOptions): HostCore {
   const name = options.name ?? 'parley'
   const onError = options.onError ?? (() => undefined)
-  const isShared = 'onconnect' in scope && typeof SharedWorkerGlobalScope !== 'undefined'
+  const locks = options.locks
   const engineId = globalThis.crypto.randomUUID()
   let mode: HostMode | 'starting' = 'starting'
   let local: EngineHostApi | undefined
@@ -75,6 +100,7 @@ export function startParleyHost(options: ParleyHostOptions): ParleyHost {
   let storage: StorageAdapter | undefined
   let starting: Promise<EngineHostApi> | undefined
   let relay: RelayClient | undefined
+  let server: RelayServer | undefined
   let releaseLock: (() => void) | undefined
   let user: string | undefined
   let closed = false
@@ -82,7 +108,12 @@ export function startParleyHost(options: ParleyHostOptions): ParleyHost {
   /** Opens storage and the engine, once, under the engine lock (waits while another holds it). */
   const startEngine = (config: HostConfig, asMode: HostMode): Promise<EngineHostApi> => {
     starting ??= (async () => {
-      await acquire(scope.navigator, engineLockName(name), (release) => (releaseLock = release))
+      await acquire(locks, engineLockName(name), (release) => (releaseLock = release))
+      if (closed) {
+        // Granted after this host closed (its worker would be gone): pass the lock on at once.
+        releaseLock?.()
+        throw new HostError('not-initialized', 'the host closed while starting')
+      }
       const context = { user: config.user }
       storage = await options.createStorage(context)
       const transports = (await options.createTransports?.(context)) ?? []
@@ -102,7 +133,7 @@ export function startParleyHost(options: ParleyHostOptions): ParleyHost {
 
   /** Cleans a tab's subscriptions when it goes away (its lock becomes free). */
   const watchTab = (tabId: string, api: () => ParleyHostApi | undefined): void => {
-    scope.navigator.locks
+    locks
       ?.request(tabLockName(tabId), async () => {
         await api()?.goodbye(tabId)
       })
@@ -125,56 +156,79 @@ export function startParleyHost(options: ParleyHostOptions): ParleyHost {
     user = config.user
   }
 
-  if (isShared) {
+  let api: ParleyHostApi
+  if (options.kind === 'shared') {
     // One engine for every tab: each port gets the same API.
-    const router = routerApi(
+    api = routerApi(
       async (config) => {
         checkUser(config)
-        const api = await startEngine(config, 'shared-worker')
+        const started = await startEngine(config, 'shared-worker')
         watchTab(config.tabId, () => local)
-        return api.init(config)
+        return started.init(config)
       },
       () => local,
     )
-    scope.onconnect = (event: MessageEvent) => {
-      const port = event.ports[0]
-      if (port !== undefined) Comlink.expose(router, port)
-    }
   } else {
     // Dedicated worker: follow until this worker wins the engine lock, then lead.
     const workerId = globalThis.crypto.randomUUID()
-    relay = createRelayClient(`${name}:relay`, workerId)
-    const router = routerApi(
+    const client = (relay = createRelayClient(`${name}:relay`, workerId))
+    api = routerApi(
       async (config) => {
         checkUser(config)
-        watchTab(config.tabId, () => local ?? relay?.api)
-        void startEngine(config, 'leader')
-          .then((api) => {
-            relay?.promote(api, engineId)
-            createRelayServer(`${name}:relay`, engineId, api)
+        watchTab(config.tabId, () => local ?? client.api)
+        startEngine(config, 'leader')
+          .then((started) => {
+            if (closed) return
+            mode = 'leader'
+            client.promote(started, engineId)
+            server = createRelayServer(`${name}:relay`, engineId, started)
           })
           .catch(onError)
         // Routed to the leader, or run here once this worker is promoted.
-        const info: HostInfo = await relay!.api.init(config)
-        return info.engineId === engineId ? info : { ...info, mode: 'follower' }
+        const info: HostInfo = await client.api.init(config)
+        if (info.engineId === engineId) return info
+        if (mode === 'starting') mode = 'follower'
+        return { ...info, mode: 'follower' }
       },
-      () => local ?? relay?.api,
+      () => local ?? client.api,
     )
-    Comlink.expose(router)
   }
 
   return {
+    api,
     mode: () => mode,
     async close() {
       if (closed) return
       closed = true
       local?.dispose()
       relay?.close()
+      server?.close()
       await engine?.close()
       await storage?.close()
       releaseLock?.()
     },
   }
+}
+
+/** Starts the host in the current worker (SharedWorker or dedicated). */
+export function startParleyHost(options: ParleyHostOptions): ParleyHost {
+  installErrorTransfer()
+  const scope = globalThis as unknown as WorkerScope
+  const isShared = 'onconnect' in scope && typeof SharedWorkerGlobalScope !== 'undefined'
+  const core = createHostCore({
+    ...options,
+    kind: isShared ? 'shared' : 'dedicated',
+    locks: scope.navigator.locks,
+  })
+  if (isShared) {
+    scope.onconnect = (event: MessageEvent) => {
+      const port = event.ports[0]
+      if (port !== undefined) Comlink.expose(core.api, port)
+    }
+  } else {
+    Comlink.expose(core.api)
+  }
+  return { mode: core.mode, close: () => core.close() }
 }
 
 /**
@@ -207,13 +261,13 @@ function routerApi(
 
 /** Takes an exclusive Web Lock and keeps it until `release` is called (or the worker dies). */
 async function acquire(
-  navigator: Navigator,
+  locks: LockManagerLike | undefined,
   lockName: string,
   onRelease: (release: () => void) => void,
 ): Promise<void> {
-  if (navigator.locks === undefined) return
+  if (locks === undefined) return
   await new Promise<void>((granted, failed) => {
-    navigator.locks
+    locks
       .request(lockName, () => {
         granted()
         return new Promise<void>((release) => onRelease(release))

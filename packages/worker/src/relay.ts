@@ -5,7 +5,7 @@
 // announces itself, every unanswered call is sent again (the host API is idempotent for retries,
 // see ParleyHostApi), and live subscriptions are made again with the new leader.
 import { RemoteError } from './error-transfer.js'
-import type { HostListener, ParleyHostApi } from './host-api.js'
+import { HostError, type HostListener, type ParleyHostApi } from './host-api.js'
 import {
   RELAY_PROTOCOL_VERSION as V,
   parseRelayMessage,
@@ -177,6 +177,12 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
     },
     close() {
       channel.close()
+      // Nobody will answer them now; say so rather than leave promises hanging forever.
+      for (const entry of pending.values()) {
+        entry.reject(new HostError('no-leader', 'the relay closed before a leader answered'))
+      }
+      pending.clear()
+      subscriptions.clear()
     },
   }
 }

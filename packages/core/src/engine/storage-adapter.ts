@@ -28,7 +28,6 @@ import type {
   StoredDoc,
 } from './storage-records.js'
 
-
 /**
  * Everything one `commit` writes for one conversation. Every field but `conversationId` is
  * optional; the fields present are written together.

@@ -3,7 +3,6 @@
 // written by an older version of the engine).
 import type { ConversationId, DeviceId } from '../ids.js'
 
-
 /**
  * Key of one row of a conversation's update log. Keys strictly increase in append order within
  * one (conversation, segment); compare them with `<`. They are not dense and not comparable across

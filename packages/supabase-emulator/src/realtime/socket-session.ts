@@ -83,7 +83,11 @@ export class SocketSession implements ChannelHost {
 
   #onMessage(data: RawData, isBinary: boolean): void {
     this.#idle.refresh()
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+    const buffer = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data)
     let frame: InboundFrame
     try {
       frame = this.serializer.decode(buffer, isBinary)

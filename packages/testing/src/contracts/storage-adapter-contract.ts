@@ -2,8 +2,9 @@
 // fake-indexeddb, real Chromium). It checks the guarantees written at the top of
 // packages/core/src/engine/storage-adapter.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { isStorageError } from '@parley/core'
+import { asConversationId, isStorageError } from '@parley/core'
 import type {
+  ConversationId,
   ConversationIndexEntry,
   LogKey,
   NewOutboxEntry,
@@ -29,8 +30,12 @@ export interface StorageAdapterContractOptions {
   injectQuotaExceeded?: (adapter: StorageAdapter) => () => void
 }
 
-const A = 'conversation-a'
-const B = 'conversation-b'
+const A = asConversationId('conversation-a')
+const B = asConversationId('conversation-b')
+const C1 = asConversationId('c1')
+const C2 = asConversationId('c2')
+const C3 = asConversationId('c3')
+const UNKNOWN = asConversationId('never-written')
 
 function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values)
@@ -41,11 +46,15 @@ function plain(list: readonly Uint8Array[]): number[][] {
   return list.map((b) => Array.from(b))
 }
 
-function outboxEntry(id: string, conversationId: string, ...update: number[]): NewOutboxEntry {
+function outboxEntry(
+  id: string,
+  conversationId: ConversationId,
+  ...update: number[]
+): NewOutboxEntry {
   return { id, conversationId, update: bytes(...update), createdAt: 1_000 }
 }
 
-function indexEntry(id: string, lastActivity: number): ConversationIndexEntry {
+function indexEntry(id: ConversationId, lastActivity: number): ConversationIndexEntry {
   return { id, title: `title ${id}`, lastMessagePreview: 'hi', lastActivity, unreadCount: 1 }
 }
 
@@ -279,18 +288,18 @@ export function runStorageAdapterContract(
       })
 
       it('lists the index newest first, with a limit', async () => {
-        await storage.putIndexEntry(indexEntry('c1', 10))
-        await storage.putIndexEntry(indexEntry('c2', 30))
-        await storage.putIndexEntry(indexEntry('c3', 20))
-        await storage.putIndexEntry({ ...indexEntry('c1', 40), unreadCount: 0, extra: { k: 1 } })
-        expect((await storage.listIndex()).map((e) => e.id)).toEqual(['c1', 'c2', 'c3'])
-        expect((await storage.listIndex({ limit: 2 })).map((e) => e.id)).toEqual(['c1', 'c2'])
-        expect(await storage.getIndexEntry('c1')).toEqual({
-          ...indexEntry('c1', 40),
+        await storage.putIndexEntry(indexEntry(C1, 10))
+        await storage.putIndexEntry(indexEntry(C2, 30))
+        await storage.putIndexEntry(indexEntry(C3, 20))
+        await storage.putIndexEntry({ ...indexEntry(C1, 40), unreadCount: 0, extra: { k: 1 } })
+        expect((await storage.listIndex()).map((e) => e.id)).toEqual([C1, C2, C3])
+        expect((await storage.listIndex({ limit: 2 })).map((e) => e.id)).toEqual([C1, C2])
+        expect(await storage.getIndexEntry(C1)).toEqual({
+          ...indexEntry(C1, 40),
           unreadCount: 0,
           extra: { k: 1 },
         })
-        expect(await storage.getIndexEntry('nope')).toBeUndefined()
+        expect(await storage.getIndexEntry(UNKNOWN)).toBeUndefined()
       })
     })
 
@@ -366,7 +375,7 @@ export function runStorageAdapterContract(
         const again = await reopen()
         expect(await again.getCursor(A)).toEqual({ seq: 2, snapshotSeq: 0 })
         expect(await again.getCursor(B)).toBe('b')
-        expect(await again.getCursor('none')).toBeUndefined()
+        expect(await again.getCursor(UNKNOWN)).toBeUndefined()
       })
 
       it('creates the device identity once and keeps it across reopen', async () => {

@@ -1,3 +1,4 @@
+/* global self, caches, fetch, location */
 // Harness service worker: precaches the built files listed in asset-list.json, then serves
 // network-first with the cache as fallback, so a reload with the network off still opens.
 // ignoreVary: the preview server answers with `Vary: Origin`, and module scripts are fetched with
