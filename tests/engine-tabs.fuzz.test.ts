@@ -132,13 +132,22 @@ async function runSeed(seed: number, log: (op: string) => void): Promise<void> {
   if (openTabs().length === 0) await openTab()
   await waitFor(() => inFlight.size === 0, 'in-flight calls to settle')
 
-  // Every open tab converges on the same list, containing every acknowledged send.
-  const views = await Promise.all(
-    openTabs().map(
-      async (tab) => (await tab.core.api.page(conversation, { limit: 1000 })).messages,
-    ),
-  )
-  const ids = views.map((messages) => messages.map((m) => m.id))
+  // Every open tab converges on the same list, containing every acknowledged send. A send whose
+  // tab closed may still land after its caller gave up, so wait until two rounds agree.
+  const snapshot = async (): Promise<string[][]> =>
+    Promise.all(
+      openTabs().map(async (tab) =>
+        (await tab.core.api.page(conversation, { limit: 1000 })).messages.map((m) => m.id),
+      ),
+    )
+  let ids = await snapshot()
+  for (let round = 0; round < 100; round++) {
+    await settle(5)
+    const next = await snapshot()
+    const stable = JSON.stringify(next) === JSON.stringify(ids)
+    ids = next
+    if (stable) break
+  }
   for (const list of ids) expect(list).toEqual(ids[0])
   for (const id of acknowledged.keys()) expect(ids[0]).toContain(id)
   expect(new Set(ids[0]).size).toBe(ids[0]!.length)

@@ -16,9 +16,13 @@ describe('useConversation', () => {
   it('follows the conversation state live', async () => {
     const client = new FakeParleyClient()
     client.fakeConversation('c1', [fakeMessage(1)], 'Team')
-    const hook = await renderHook(({ id }: { id: string }) => useConversation(id), { id: 'c1' }, {
-      client,
-    })
+    const hook = await renderHook(
+      ({ id }: { id: string }) => useConversation(id),
+      { id: 'c1' },
+      {
+        client,
+      },
+    )
     expect(hook.result.current.loading).toBe(false)
     expect(hook.result.current.conversation?.meta.title).toBe('Team')
     expect(hook.result.current.conversation?.page.messages).toHaveLength(1)
@@ -40,9 +44,13 @@ describe('useConversation', () => {
     const client = new FakeParleyClient()
     client.fakeConversation('c1', [], 'One')
     client.fakeConversation('c2', [], 'Two')
-    const hook = await renderHook(({ id }: { id: string }) => useConversation(id), { id: 'c1' }, {
-      client,
-    })
+    const hook = await renderHook(
+      ({ id }: { id: string }) => useConversation(id),
+      { id: 'c1' },
+      {
+        client,
+      },
+    )
     await hook.rerender({ id: 'c2' })
     expect(hook.result.current.conversation?.meta.title).toBe('Two')
     expect(client.conversationSubscriptions('c1')).toBe(0)

@@ -14,7 +14,10 @@ function range(from: number, to: number): number[] {
 
 async function setup(total: number, options: UseMessagesOptions = { pageSize: 4 }) {
   const client = new FakeParleyClient({ tailSize: 3 })
-  client.fakeConversation('c1', range(1, total).map((n) => fakeMessage(n)))
+  client.fakeConversation(
+    'c1',
+    range(1, total).map((n) => fakeMessage(n)),
+  )
   const hook = await renderHook(
     ({ id, opts }: { id: string; opts: UseMessagesOptions }) => useMessages(id, opts),
     { id: 'c1', opts: options },

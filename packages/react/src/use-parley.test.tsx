@@ -6,7 +6,7 @@ import { renderHook } from './test-support/render-hook.js'
 import { useConversations } from './use-conversations.js'
 import { useParley } from './use-parley.js'
 
-function attempt<T>(hook: () => T): () => T | unknown {
+function attempt(hook: () => unknown): () => unknown {
   return () => {
     try {
       return hook()
@@ -24,7 +24,7 @@ describe('useParley', () => {
   })
 
   it('throws a typed ParleyReactError outside a provider, as does every hook', async () => {
-    for (const hook of [useParley, useConversations]) {
+    for (const hook of [useParley, useConversations] as (() => unknown)[]) {
       const rendered = await renderHook(attempt(hook), undefined)
       const error = rendered.result.current
       expect(error).toBeInstanceOf(ParleyReactError)
@@ -35,7 +35,10 @@ describe('useParley', () => {
   })
 
   it('recognises a ParleyReactError rebuilt elsewhere by name and code', () => {
-    const rebuilt = Object.assign(new Error('x'), { name: 'ParleyReactError', code: 'missing-provider' })
+    const rebuilt = Object.assign(new Error('x'), {
+      name: 'ParleyReactError',
+      code: 'missing-provider',
+    })
     expect(isParleyReactError(rebuilt)).toBe(true)
     expect(isParleyReactError(new Error('x'))).toBe(false)
     expect(isParleyReactError('ParleyReactError')).toBe(false)

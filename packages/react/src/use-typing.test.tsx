@@ -13,10 +13,14 @@ async function setup(options: UseTypingOptions = {}, onError?: (error: Error) =>
   const client = new FakeParleyClient()
   client.fakeConversation('c1')
   client.fakeConversation('c2')
-  const hook = await renderHook(({ id }: { id: string }) => useTyping(id, options), { id: 'c1' }, {
-    client,
-    ...(onError === undefined ? {} : { onError }),
-  })
+  const hook = await renderHook(
+    ({ id }: { id: string }) => useTyping(id, options),
+    { id: 'c1' },
+    {
+      client,
+      ...(onError === undefined ? {} : { onError }),
+    },
+  )
   return { client, hook }
 }
 

@@ -12,3 +12,4 @@ export {
   type SupabaseFrameResult,
 } from './supabase-frame.js'
 export { mergeAwarenessUpdates } from './merge-awareness-updates.js'
+export * from './create-supabase-remote-log.js'

@@ -97,7 +97,10 @@ export class MessageList {
     const first = this.#snapshot.messages[0]
     if (first === undefined || !this.#snapshot.hasOlder) return Promise.resolve()
     const epoch = this.#epoch
-    const older = this.#loadPage({ before: { hlc: first.hlc, id: first.id }, limit: this.#pageSize })
+    const older = this.#loadPage({
+      before: { hlc: first.hlc, id: first.id },
+      limit: this.#pageSize,
+    })
       .then(
         (page) => {
           if (epoch !== this.#epoch) return

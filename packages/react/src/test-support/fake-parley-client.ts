@@ -147,7 +147,8 @@ export class FakeParleyClient implements ParleyClientLike {
 
   conversationState(conversationId: string): Promise<ConversationState> {
     const state = this.#state(conversationId)
-    if (state === undefined) return Promise.reject(new Error(`unknown conversation ${conversationId}`))
+    if (state === undefined)
+      return Promise.reject(new Error(`unknown conversation ${conversationId}`))
     return Promise.resolve(state)
   }
 
@@ -163,8 +164,7 @@ export class FakeParleyClient implements ParleyClientLike {
     const end =
       before === undefined
         ? all.length
-        : all.filter((m) => m.hlc < before.hlc || (m.hlc === before.hlc && m.id < before.id))
-            .length
+        : all.filter((m) => m.hlc < before.hlc || (m.hlc === before.hlc && m.id < before.id)).length
     const start = Math.max(0, end - query.limit)
     const page: MessageItemPage = {
       messages: all.slice(start, end),
