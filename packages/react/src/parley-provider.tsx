@@ -1,4 +1,4 @@
-import { useMemo, type ReactNode } from 'react'
+import { useEffect, useMemo, useRef, type ReactNode } from 'react'
 import type { ParleyClientLike } from './parley-client-like.js'
 import { ParleyContext, type ParleyContextValue } from './parley-context.js'
 
@@ -27,9 +27,15 @@ function defaultOnError(error: Error): void {
  * create it before rendering and `close()` it yourself when the app goes away.
  */
 export function ParleyProvider({ client, onError, children }: ParleyProviderProps): ReactNode {
+  // The handler is read through a ref so that an inline `onError={(e) => …}` does not change the
+  // context on every render (which would re-render every consumer and restart `useTyping`).
+  const handler = useRef(onError)
+  useEffect(() => {
+    handler.current = onError
+  }, [onError])
   const value = useMemo<ParleyContextValue>(
-    () => ({ client, onError: onError ?? defaultOnError }),
-    [client, onError],
+    () => ({ client, onError: (error) => (handler.current ?? defaultOnError)(error) }),
+    [client],
   )
   // `.Provider` rather than React 19's `<Context value>` keeps React 18 (the peer range) working.
   return <ParleyContext.Provider value={value}>{children}</ParleyContext.Provider>

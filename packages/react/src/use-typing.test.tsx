@@ -1,6 +1,9 @@
 // @vitest-environment happy-dom
 import type { DeviceId, UserId } from '@parley/core'
+import { act, type ReactNode } from 'react'
+import { createRoot } from 'react-dom/client'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ParleyProvider } from './parley-provider.js'
 import { FakeParleyClient } from './test-support/fake-parley-client.js'
 import { flush, renderHook } from './test-support/render-hook.js'
 import { useTyping, type UseTypingOptions } from './use-typing.js'
@@ -44,7 +47,19 @@ describe('useTyping', () => {
       entry('me', 'my-phone', true),
     ])
     await flush()
-    expect(hook.result.current.typingUsers).toEqual(['bob', 'dave'])
+    const typing = hook.result.current.typingUsers
+    expect(typing).toEqual(['bob', 'dave'])
+    client.fakePresence('c1', [entry('dave', 'd1', true), entry('bob', 'b1', true)])
+    await flush()
+    expect(hook.result.current.typingUsers).toEqual(['dave', 'bob'])
+    client.fakePresence('c1', [entry('dave', 'd1', true), entry('bob', 'b1', true)])
+    await flush()
+    expect(hook.result.current.typingUsers).toEqual(['dave', 'bob'])
+    const same = hook.result.current.typingUsers
+    client.fakePresence('c1', [entry('dave', 'd1', true), entry('bob', 'b9', true)])
+    await flush()
+    expect(hook.result.current.typingUsers).toBe(same)
+    expect(typing).not.toBe(same)
   })
 
   it('sends typing at most once per interval while the user keeps typing', async () => {
@@ -102,5 +117,39 @@ describe('useTyping', () => {
     hook.result.current.setTyping(true)
     await flush()
     expect(errors).toEqual([failure])
+  })
+})
+
+describe('useTyping under a provider re-rendered with a new onError', () => {
+  it('keeps the indicator and reports to the latest handler', async () => {
+    const client = new FakeParleyClient()
+    client.fakeConversation('c1')
+    const seen: string[] = []
+    let setTyping: ((typing: boolean) => void) | undefined
+    function Probe(): ReactNode {
+      setTyping = useTyping('c1').setTyping
+      return null
+    }
+    const root = createRoot(document.createElement('div'))
+    const render = (label: string) =>
+      act(async () =>
+        root.render(
+          <ParleyProvider
+            client={client}
+            onError={(error) => seen.push(`${label}:${error.message}`)}
+          >
+            <Probe />
+          </ParleyProvider>,
+        ),
+      )
+    await render('first')
+    setTyping?.(true)
+    await render('second')
+    expect(client.typingCalls.map((c) => c.typing)).toEqual([true])
+    client.typingError = new Error('boom')
+    setTyping?.(false)
+    await flush()
+    expect(seen).toEqual(['second:boom'])
+    await act(async () => root.unmount())
   })
 })

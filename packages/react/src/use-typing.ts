@@ -25,6 +25,8 @@ export interface TypingResult {
   readonly setTyping: (typing: boolean) => void
 }
 
+const NOBODY: readonly UserId[] = Object.freeze([])
+
 /** Default of {@link UseTypingOptions.renewIntervalMs}. */
 export const DEFAULT_TYPING_RENEW_MS = 1000
 
@@ -40,11 +42,20 @@ export function useTyping(conversationId: string, options: UseTypingOptions = {}
   /** When `true` was last sent, for which conversation; `undefined` when not typing. */
   const sent = useRef<{ conversationId: string; at: number } | undefined>(undefined)
 
+  // Every conversation update brings a new presence array; keep the list's identity while the
+  // same users are typing, so components depending on it do not re-render for nothing.
+  const lastTyping = useRef<readonly UserId[]>(NOBODY)
   const typingUsers = useMemo(() => {
     const users = new Set<UserId>()
     for (const entry of presence) if (entry.typing && entry.user !== self) users.add(entry.user)
-    return [...users]
+    const next = [...users]
+    const last = lastTyping.current
+    if (next.length === last.length && next.every((user, i) => user === last[i])) return last
+    return next
   }, [presence, self])
+  useEffect(() => {
+    lastTyping.current = typingUsers
+  }, [typingUsers])
 
   const send = useCallback(
     (id: string, typing: boolean) => {

@@ -105,7 +105,8 @@ type RoomState = 'joining' | 'joined' | 'errored' | 'closed'
 
 interface Room {
   id: ConversationId
-  channel: RealtimeChannel
+  /** Absent until the channel is created (after the previous one of the topic is gone). */
+  channel: RealtimeChannel | undefined
   state: RoomState
   peers: Set<PeerId>
   update: CoalescingLane
@@ -198,7 +199,7 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
   /** Recomputes a room's peers from its presence state and announces the difference. */
   const syncPeers = (room: Room) => {
     if (status === 'closed' || rooms.get(room.id) !== room) return
-    const state = room.channel.presenceState()
+    const state = room.channel?.presenceState() ?? {}
     const present = new Set<PeerId>()
     for (const [key, metas] of Object.entries(state)) {
       if (key === peerId || !Array.isArray(metas) || metas.length === 0) continue
@@ -276,6 +277,7 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     counters.bytesSent += frame.byteLength
     // An ArrayBuffer payload makes rt-js send a binary broadcast (encoding 0) on vsn 2.0.0.
     const buffer = frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength)
+    if (room.channel === undefined) return
     room.channel.send({ type: 'broadcast', event, payload: buffer }).then(
       (outcome) => {
         if (outcome === 'ok' || status === 'closed') return
@@ -290,10 +292,29 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     )
   }
 
-  const canSend = (room: Room) => room.state === 'joined' && socketUp() && status !== 'closed'
+  const canSend = (room: Room) =>
+    room.channel !== undefined && room.state === 'joined' && socketUp() && status !== 'closed'
 
-  const subscribe = (room: Room) => {
-    const channel = room.channel
+  /**
+   * Channels being removed, per conversation. rt-js hands back an existing channel object for a
+   * topic until the old one has closed (and then drops every channel of that topic), so a new
+   * channel for a conversation is created only once the previous one is gone.
+   */
+  const removals = new Map<ConversationId, Promise<unknown>>()
+  const removeChannel = (id: ConversationId, channel: RealtimeChannel): Promise<unknown> => {
+    const removal = client
+      .removeChannel(channel)
+      .catch(reportUnknown('leaving a channel failed'))
+      .finally(() => {
+        if (removals.get(id) === removal) removals.delete(id)
+      })
+    removals.set(id, removal)
+    return removal
+  }
+
+  const subscribe = (room: Room, channel: RealtimeChannel) => {
+    room.channel = channel
+    room.state = 'joining'
     channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => {
       const event = typeof message.event === 'string' ? message.event : ''
       // Other events on the channel (e.g. `members-changed` from the database) are not ours.
@@ -383,33 +404,28 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     if (status === 'closed' || rooms.get(room.id) !== room) return
     counters.resubscribes++
     const old = room.channel
-    try {
-      // `client.channel(name)` hands back the old object until it is removed.
-      await client.removeChannel(old)
-      await authorize()
-    } catch (cause) {
-      reportUnknown('re-creating a channel failed')(cause)
+    if (old !== undefined) {
+      room.channel = undefined
+      await removeChannel(room.id, old)
     }
-    if (closed() || rooms.get(room.id) !== room || room.channel !== old) return
-    room.channel = newChannel(room.id)
-    room.state = 'joining'
-    subscribe(room)
+    await start(room)
   }
 
   const start = async (room: Room) => {
     try {
+      await removals.get(room.id)
       await authorize()
     } catch (cause) {
       reportUnknown('reading the session failed')(cause)
     }
-    if (status === 'closed' || rooms.get(room.id) !== room) return
-    subscribe(room)
+    if (closed() || rooms.get(room.id) !== room || room.channel !== undefined) return
+    subscribe(room, newChannel(room.id))
   }
 
   const makeRoom = (id: ConversationId): Room => {
     const room: Room = {
       id,
-      channel: newChannel(id),
+      channel: undefined,
       state: 'joining',
       peers: new Set(),
       failureReported: false,
@@ -446,7 +462,8 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     room.update.clear()
     room.awareness.clear()
     if (room.resubscribeTimer !== undefined) clearTimeout(room.resubscribeTimer)
-    client.removeChannel(room.channel).catch(reportUnknown('leaving a channel failed'))
+    if (room.channel !== undefined) void removeChannel(room.id, room.channel)
+    room.channel = undefined
   }
 
   const close = () => {

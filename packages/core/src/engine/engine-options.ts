@@ -1,4 +1,6 @@
 import type { ConversationId, UserId } from '../ids.js'
+import type { RemoteLog } from './remote-log.js'
+import type { ServerSyncOptions } from './server-sync.js'
 import type { StorageAdapter } from './storage-adapter.js'
 import type { Transport } from './transport.js'
 
@@ -13,6 +15,15 @@ export interface EngineOptions {
    * that arrive on one are relayed to the others. Default: none (a single-tab, offline engine).
    */
   transports?: readonly Transport[]
+  /**
+   * The server's durable log (e.g. `createSupabaseRemoteLog`): the outbox is pushed to it and
+   * conversations catch up from it. The engine closes it. Default: none (local only).
+   */
+  remote?: RemoteLog
+  /** Push backoff and pull paging. */
+  serverSync?: ServerSyncOptions
+  /** Delay before a device marks newly received messages delivered (batches receipts). Default 100 ms. */
+  deliveredDelayMs?: number
   /** Conversations kept hydrated in memory; the least recently used idle one is closed beyond it. Default 16. */
   maxOpenConversations?: number
   /** Log rows after which a conversation is compacted into its snapshot (PERFORMANCE T18). Default 500. */

@@ -32,9 +32,11 @@ import type {
 } from './engine-types.js'
 import { RecencyList } from './lru.js'
 import { PeerSync } from './peer-sync.js'
+import type { RemoteInvite } from './remote-log.js'
+import { ServerSync, type SyncCursor } from './server-sync.js'
 import { isStorageError } from './storage-error.js'
 import type { StorageAdapter } from './storage-adapter.js'
-import type { ConversationIndexEntry, NewOutboxEntry } from './storage-records.js'
+import type { ConversationIndexEntry, NewOutboxEntry, OutboxEntry } from './storage-records.js'
 import { readTailRecord } from './tail-record.js'
 import { WriteQueue, type CommittedBatch } from './write-queue.js'
 
@@ -43,6 +45,7 @@ const DEFAULTS = {
   compactAfter: 500,
   tailSize: 50,
   typingTimeoutMs: 5000,
+  deliveredDelayMs: 100,
 }
 
 /** What the engine keeps in an index entry's `extra`. */
@@ -64,7 +67,9 @@ export class Engine {
   /** The device clock shared by every conversation. */
   readonly clock: HybridLogicalClock
   readonly #storage: StorageAdapter
-  readonly #options: Required<Omit<EngineOptions, 'storage' | 'user' | 'transports' | 'onError'>>
+  readonly #options: Required<
+    Omit<EngineOptions, 'storage' | 'user' | 'transports' | 'onError' | 'remote' | 'serverSync'>
+  >
   readonly #events: Emitter<EngineEvents>
   readonly #onError: (error: unknown) => void
   readonly #sessions = new Map<ConversationId, ConversationSession>()
@@ -75,6 +80,9 @@ export class Engine {
   readonly #sync: PeerSync
   readonly #dirty = new Set<ConversationId>()
   readonly #lastSyncedAt: Record<string, number> = {}
+  readonly #server: ServerSync | undefined
+  readonly #remoteLog: EngineOptions['remote']
+  readonly #deliveredTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>()
   #outboxCount: number
   #failedCount = 0
   #lastWrite: Promise<void> | undefined
@@ -90,6 +98,7 @@ export class Engine {
       compactAfter: options.compactAfter ?? DEFAULTS.compactAfter,
       tailSize: options.tailSize ?? DEFAULTS.tailSize,
       typingTimeoutMs: options.typingTimeoutMs ?? DEFAULTS.typingTimeoutMs,
+      deliveredDelayMs: options.deliveredDelayMs ?? DEFAULTS.deliveredDelayMs,
       wallClock: options.wallClock ?? Date.now,
       maxDriftMs: options.maxDriftMs ?? 60_000,
       newConversationId:
@@ -120,6 +129,34 @@ export class Engine {
       onError: this.#onError,
     })
     this.#storage.on('error', ({ error }) => this.#onError(error))
+    const remote = options.remote
+    this.#remoteLog = remote
+    this.#server =
+      remote === undefined
+        ? undefined
+        : new ServerSync(
+            {
+              storage: this.#storage,
+              remote,
+              session: (id) => this.#session(id),
+              applyRemote: (session, updates, cursor) =>
+                this.#applyServer(session, updates, cursor),
+              saveCursor: (id, cursor) =>
+                this.#queue.enqueue({ conversationId: id, updates: [], cursor }),
+              acknowledged: (id, entries) => this.#acknowledged(id, entries),
+              rejected: (id, entries, failure) => {
+                const session = this.#sessions.get(id)
+                this.#outboxCount -= entries.length
+                const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
+                if (session) this.#fail(session, ids, undefined, failure)
+              },
+              statusChanged: () => this.#emitStatus(),
+              wallClock: this.#options.wallClock,
+              onError: this.#onError,
+            },
+            options.serverSync,
+          )
+    this.#server?.resync()
   }
 
   /** Opens an engine on `options.storage`: reads the device identity and the outbox size. */
@@ -339,14 +376,57 @@ export class Engine {
 
   /** Pending, unsaved and failed counts, connectivity and last sync times. */
   syncStatus(): SyncStatus {
-    const online = this.#sync.online
+    const server = this.#server
+    const online = server !== undefined ? server.online : this.#sync.online
+    const syncing = server !== undefined && server.busy
     return Object.freeze({
-      state: online ? 'online' : 'offline',
+      state: !online ? 'offline' : syncing ? 'syncing' : 'online',
       pending: this.#outboxCount,
       unsaved: this.#queue.waiting,
       failed: this.#failedCount,
-      lastSyncedAt: { ...this.#lastSyncedAt },
+      lastSyncedAt: { ...this.#lastSyncedAt, ...server?.lastSyncedAt() },
     })
+  }
+
+  // ── membership (needs `EngineOptions.remote`) ──────────────────────────────────────────────
+
+  /** Creates an invite code (and link, when the server gives one) for a conversation. */
+  async createInvite(conversationId: ConversationId | string): Promise<RemoteInvite> {
+    const id = asConversationId(String(conversationId))
+    const server = this.#requireServer()
+    // The server must know the conversation before it can invite to it.
+    await server.drain()
+    return this.#remote().createInvite(id)
+  }
+
+  /** Joins a conversation by invite code; resolves once its history is caught up. */
+  async joinConversation(code: string): Promise<ConversationSummary> {
+    const server = this.#requireServer()
+    const joined = await this.#remote().joinConversation(code)
+    await server.markKnown(joined.id)
+    await server.catchUp(joined.id)
+    const session = await this.#session(joined.id)
+    if (!session.doc.memberIds().includes(this.user)) {
+      await this.#write(() => session.doc.addMember(this.user, 'member'))
+    }
+    return toSummary(this.#indexEntry(session))
+  }
+
+  /** Leaves a conversation on the server and forgets it locally. */
+  async leaveConversation(conversationId: ConversationId | string): Promise<void> {
+    const id = asConversationId(String(conversationId))
+    this.#requireServer()
+    await this.#remote().leaveConversation(id)
+    const session = this.#sessions.get(id)
+    if (session) {
+      this.#sync.leave(session)
+      session.close()
+      this.#sessions.delete(id)
+      this.#recency.delete(id)
+    }
+    await this.#queue.drain()
+    await this.#storage.deleteConversation(id)
+    this.#events.emit('index-changed', { conversationIds: [id] })
   }
 
   /** Resolves when every change made so far is durable (or failed). */
@@ -366,7 +446,10 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    for (const timer of this.#deliveredTimers.values()) clearTimeout(timer)
     await this.#queue.drain()
+    this.#server?.close()
+    this.#remoteLog?.close()
     this.#sync.close()
     for (const session of this.#sessions.values()) session.close()
     this.#sessions.clear()
@@ -403,6 +486,7 @@ export class Engine {
     this.#assertOpen()
     const pending = new Set<MessageId>()
     for (const entry of outbox) for (const m of outboxMessageIds(entry.meta)) pending.add(m)
+    const failed = outbox.filter((e) => e.status === 'failed')
     const session = ConversationSession.hydrate(
       {
         id,
@@ -416,11 +500,16 @@ export class Engine {
       stored,
       outbox.map((e) => e.update),
     )
+    for (const entry of failed) {
+      const failure = entry.error ?? { code: 'unknown', message: 'rejected by the server' }
+      for (const m of outboxMessageIds(entry.meta)) session.failed.set(m, failure)
+    }
     this.#wire(session)
     this.#sessions.set(id, session)
     this.#recency.touch(id)
     this.#sync.join(session)
     this.#evict()
+    void this.#server?.catchUp(id)
     return session
   }
 
@@ -431,6 +520,9 @@ export class Engine {
     )
     const dirty = (): void => this.#markDirty(id)
     doc.on('messages-changed', dirty)
+    doc.on('messages-changed', ({ added, origin }) => {
+      if (origin.source === 'remote' && added.length > 0) this.#scheduleDelivered(id)
+    })
     doc.on('receipts-changed', dirty)
     doc.on('meta-changed', dirty)
     doc.on('status-changed', dirty)
@@ -480,6 +572,7 @@ export class Engine {
         () => {
           this.#outboxCount++
           this.#emitStatus()
+          void this.#server?.drain()
         },
         (error: unknown) => {
           session.unsaved.push({ update, messageIds })
@@ -504,6 +597,51 @@ export class Engine {
     if (origin.source === 'remote') this.#lastSyncedAt[session.id] = this.#options.wallClock()
   }
 
+  #requireServer(): ServerSync {
+    this.#assertOpen()
+    if (this.#server === undefined) {
+      throw new ParleyError('invalid-argument', 'this engine has no server (EngineOptions.remote)')
+    }
+    return this.#server
+  }
+
+  #remote(): NonNullable<EngineOptions['remote']> {
+    return this.#remoteLog!
+  }
+
+  /** Applies server updates (snapshot or log page) and stores them with the cursor, atomically. */
+  async #applyServer(
+    session: ConversationSession,
+    updates: Uint8Array[],
+    cursor: SyncCursor,
+  ): Promise<void> {
+    const origin = { source: 'remote', peer: 'server' } as const
+    const applied = updates.filter((u) => session.doc.applyUpdate(u, origin).ok)
+    await this.#queue.enqueue({ conversationId: session.id, updates: applied, cursor })
+  }
+
+  #acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void {
+    this.#outboxCount -= entries.length
+    const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
+    const session = this.#sessions.get(id)
+    if (session) {
+      for (const m of ids) session.pending.delete(m)
+      session.doc.acknowledge(ids)
+      this.#markDirty(id)
+    }
+    this.#emitStatus()
+  }
+
+  /** Every device says "delivered" once it holds a message from someone else (debounced). */
+  #scheduleDelivered(id: ConversationId): void {
+    if (this.#deliveredTimers.has(id) || this.#closed) return
+    const timer = setTimeout(() => {
+      this.#deliveredTimers.delete(id)
+      if (!this.#closed) this.markDelivered(id).catch(this.#onError)
+    }, this.#options.deliveredDelayMs)
+    this.#deliveredTimers.set(id, timer)
+  }
+
   #outboxEntry(
     conversationId: ConversationId,
     update: Uint8Array,
@@ -518,10 +656,17 @@ export class Engine {
     }
   }
 
-  #fail(session: ConversationSession, messageIds: readonly MessageId[], error: unknown): void {
-    const failure: MessageFailure = isStorageError(error)
-      ? { code: error.code, message: error.message }
-      : { code: 'unknown', message: String(error) }
+  #fail(
+    session: ConversationSession,
+    messageIds: readonly MessageId[],
+    error: unknown,
+    known?: MessageFailure,
+  ): void {
+    const failure: MessageFailure =
+      known ??
+      (isStorageError(error)
+        ? { code: error.code, message: error.message }
+        : { code: 'unknown', message: String(error) })
     for (const id of messageIds) {
       if (!session.failed.has(id)) this.#failedCount++
       session.failed.set(id, failure)

@@ -14,6 +14,8 @@ export interface QueuedChange {
   updates: readonly Uint8Array[]
   /** Outbox entries (local changes only). */
   outbox?: readonly NewOutboxEntry[]
+  /** A new sync cursor, written with the updates so it never passes an update not stored. */
+  cursor?: unknown
 }
 
 /** Builds the derived records (tail, index entry) of a conversation at commit time. */
@@ -28,7 +30,10 @@ export interface CommittedBatch {
 }
 
 interface Pending {
-  changes: Map<ConversationId, { updates: Uint8Array[]; outbox: NewOutboxEntry[] }>
+  changes: Map<
+    ConversationId,
+    { updates: Uint8Array[]; outbox: NewOutboxEntry[]; cursor?: { value: unknown } }
+  >
   waiters: { resolve: () => void; reject: (error: unknown) => void }[]
 }
 
@@ -66,6 +71,7 @@ export class WriteQueue {
     if (!entry) pending.changes.set(change.conversationId, (entry = { updates: [], outbox: [] }))
     entry.updates.push(...change.updates)
     if (change.outbox) entry.outbox.push(...change.outbox)
+    if (change.cursor !== undefined) entry.cursor = { value: change.cursor }
     const done = new Promise<void>((resolve, reject) => pending.waiters.push({ resolve, reject }))
     this.#schedule()
     return done
@@ -101,6 +107,7 @@ export class WriteQueue {
         conversationId,
         ...(change.updates.length > 0 ? { updates: change.updates } : {}),
         ...(change.outbox.length > 0 ? { outbox: change.outbox } : {}),
+        ...(change.cursor !== undefined ? { cursor: change.cursor.value } : {}),
         ...this.#derive(conversationId),
       }
     })

@@ -1,0 +1,356 @@
+// The durable half of sync with the server (the live half is PeerSync over transports): drain
+// the outbox into the server log, and catch up from the server's snapshot + log after a local
+// cursor. Policy only; the I/O is the RemoteLog. See docs/ENGINE.md.
+//
+// - Push: oldest outbox entries first, batched per conversation within the server's limits,
+//   idempotent by `clientUpdateId` (= the outbox entry id), retried with exponential backoff and
+//   jitter for as long as the entry is kept. A permanent rejection marks the entry and its
+//   messages `failed` with the reason. A message is `sent` only once the push returned its seq.
+// - Catch-up: on start, on reconnect, when a conversation is opened, and on inbox notices. Paged;
+//   the cursor is stored with each page's updates (one transaction), so an interrupted catch-up
+//   resumes where it stopped. A device with no cursor starts from the server's snapshot.
+import type { ConversationId } from '../ids.js'
+import type { ConversationSession } from './conversation-session.js'
+import type { MessageFailure } from './engine-types.js'
+import { REMOTE_LOG_LIMITS, type RemoteLog } from './remote-log.js'
+import { isRemoteLogError } from './remote-log-error.js'
+import { createRetryPolicy, type RetryPolicy } from './retry-policy.js'
+import type { StorageAdapter } from './storage-adapter.js'
+import type { OutboxEntry } from './storage-records.js'
+
+/** What the engine stores as a conversation's sync cursor. */
+export interface SyncCursor {
+  /** Highest server seq applied locally. */
+  seq: number
+  /** Whether the server knows the conversation (created by us, or joined). */
+  known: boolean
+}
+
+/** Reads a stored cursor back (storage is untrusted across versions). */
+export function readSyncCursor(value: unknown): SyncCursor {
+  if (typeof value !== 'object' || value === null) return { seq: 0, known: false }
+  const v = value as Partial<SyncCursor>
+  return {
+    seq: typeof v.seq === 'number' && v.seq >= 0 ? v.seq : 0,
+    known: v.known === true,
+  }
+}
+
+/** What ServerSync needs from the engine. */
+export interface ServerSyncHost {
+  storage: StorageAdapter
+  remote: RemoteLog
+  /** The hydrated session of a conversation (hydrates it when cold). */
+  session(id: ConversationId): Promise<ConversationSession>
+  /** Applies server updates to a session and stores them with the cursor, atomically. */
+  applyRemote(
+    session: ConversationSession,
+    updates: Uint8Array[],
+    cursor: SyncCursor,
+  ): Promise<void>
+  /** Stores a cursor (through the write queue, after any pending write). */
+  saveCursor(id: ConversationId, cursor: SyncCursor): Promise<void>
+  /** The server holds these entries now. */
+  acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void
+  /** The server refused these entries for good. */
+  rejected(id: ConversationId, entries: readonly OutboxEntry[], failure: MessageFailure): void
+  /** Syncing started or stopped, or the last sync time moved. */
+  statusChanged(): void
+  wallClock: () => number
+  onError: (error: unknown) => void
+}
+
+/** Options of {@link ServerSync}. */
+export interface ServerSyncOptions {
+  /** Backoff of failed pushes. Default: 500 ms base, 30 s cap, full jitter, forever. */
+  retry?: RetryPolicy
+  /** Updates per pull page. Default 500. */
+  pullLimit?: number
+}
+
+/** Drains the outbox and catches up with the server. Owned by the engine. */
+export class ServerSync {
+  readonly #host: ServerSyncHost
+  readonly #retry: RetryPolicy
+  readonly #pullLimit: number
+  readonly #cursors = new Map<ConversationId, SyncCursor>()
+  readonly #pulls = new Map<ConversationId, Promise<void>>()
+  readonly #pullAgain = new Set<ConversationId>()
+  readonly #lastSyncedAt: Record<string, number> = {}
+  readonly #off: (() => void)[] = []
+  #draining: Promise<void> | undefined
+  #drainAgain = false
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  constructor(host: ServerSyncHost, options: ServerSyncOptions = {}) {
+    this.#host = host
+    this.#retry = options.retry ?? createRetryPolicy()
+    this.#pullLimit = Math.min(options.pullLimit ?? 500, REMOTE_LOG_LIMITS.maxPullLimit)
+    const { remote } = host
+    this.#off.push(
+      remote.on('conversation-updated', ({ conversationId, seq }) => {
+        const known = this.#cursors.get(conversationId)
+        if (known === undefined || seq > known.seq) this.catchUp(conversationId)
+      }),
+      remote.on('conversation-joined', ({ conversationId }) => this.catchUp(conversationId)),
+      remote.on('inbox-status', ({ status }) => {
+        if (status === 'online') this.resync()
+        host.statusChanged()
+      }),
+      remote.on('error', ({ error }) => host.onError(error)),
+    )
+  }
+
+  /** Whether a push or a pull is running. */
+  get busy(): boolean {
+    return this.#draining !== undefined || this.#pulls.size > 0
+  }
+
+  /** Whether the server channel is up. */
+  get online(): boolean {
+    return this.#host.remote.inboxStatus === 'online'
+  }
+
+  /** Per conversation, the last time a catch-up completed (ms). */
+  lastSyncedAt(): Record<string, number> {
+    return { ...this.#lastSyncedAt }
+  }
+
+  /** Everything again: the server's conversation list, a catch-up of each, then the outbox. */
+  resync(): void {
+    this.#host.remote
+      .listConversations()
+      .then(async (list) => {
+        for (const remote of list) {
+          const cursor = await this.#cursor(remote.id)
+          if (!cursor.known) this.#remember(remote.id, { ...cursor, known: true })
+          if (remote.lastSeq > cursor.seq) this.catchUp(remote.id)
+        }
+      })
+      .catch((error: unknown) => this.#report(error))
+      .finally(() => this.drain())
+  }
+
+  /** Marks a conversation as known to the server (it was joined, not created here). */
+  async markKnown(id: ConversationId): Promise<void> {
+    const cursor = await this.#cursor(id)
+    if (!cursor.known) await this.#save(id, { ...cursor, known: true })
+  }
+
+  /** Pulls what the server has after the local cursor. Concurrent calls share one run. */
+  catchUp(id: ConversationId): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    const running = this.#pulls.get(id)
+    if (running) {
+      // A notice that arrives mid-pull may name a seq the running pull has already passed by.
+      this.#pullAgain.add(id)
+      return running
+    }
+    const run = this.#pull(id)
+      .catch((error: unknown) => this.#report(error))
+      .finally(() => {
+        this.#pulls.delete(id)
+        this.#host.statusChanged()
+        if (this.#pullAgain.delete(id)) void this.catchUp(id)
+      })
+    this.#pulls.set(id, run)
+    this.#host.statusChanged()
+    return run
+  }
+
+  /** Pushes the outbox now (coalesces with a running drain). */
+  drain(): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    if (this.#draining) {
+      this.#drainAgain = true
+      return this.#draining
+    }
+    this.#draining = this.#drainLoop()
+      .catch((error: unknown) => this.#report(error))
+      .finally(() => {
+        this.#draining = undefined
+        this.#host.statusChanged()
+        if (this.#drainAgain) {
+          this.#drainAgain = false
+          void this.drain()
+        }
+      })
+    this.#host.statusChanged()
+    return this.#draining
+  }
+
+  /** Stops timers and listeners; the remote log is closed by its owner. Idempotent. */
+  close(): void {
+    this.#closed = true
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    for (const off of this.#off.splice(0)) off()
+  }
+
+  async #drainLoop(): Promise<void> {
+    const { storage, remote } = this.#host
+    while (!this.#closed) {
+      const now = this.#host.wallClock()
+      const entries = await storage.listOutbox({ limit: 500 })
+      const waiting = entries.filter((e) => e.status !== 'failed')
+      const ready = waiting.filter((e) => (e.nextAttemptAt ?? 0) <= now)
+      if (ready.length === 0) {
+        const next = Math.min(...waiting.map((e) => e.nextAttemptAt ?? now))
+        if (Number.isFinite(next)) this.#schedule(Math.max(0, next - now))
+        return
+      }
+      const id = ready[0]!.conversationId
+      const batch = takeBatch(ready.filter((e) => e.conversationId === id))
+      try {
+        await this.#ensureKnown(id)
+        const results = await remote.push(
+          id,
+          batch.map((e) => ({ clientUpdateId: e.id as never, update: e.update })),
+        )
+        if (results.length !== batch.length) throw new Error('push answered a different count')
+        await storage.removeOutbox(batch.map((e) => e.id))
+        this.#host.acknowledged(id, batch)
+      } catch (error) {
+        if (isRemoteLogError(error) && !error.retryable) {
+          await this.#reject(id, batch, error)
+          continue
+        }
+        // Offline, server down, token expired: back off and keep every entry.
+        const attempts = (batch[0]?.attempts ?? 0) + 1
+        const delay = this.#retry.delayMs(attempts - 1)
+        await Promise.all(
+          batch.map((e) =>
+            storage.updateOutbox(e.id, { attempts, nextAttemptAt: this.#host.wallClock() + delay }),
+          ),
+        )
+        this.#schedule(delay)
+        this.#report(error)
+        return
+      }
+    }
+  }
+
+  /** A permanent refusal: find the guilty entry when a batch was refused, fail only it. */
+  async #reject(id: ConversationId, batch: OutboxEntry[], error: unknown): Promise<void> {
+    const { storage, remote } = this.#host
+    if (batch.length > 1) {
+      for (const entry of batch) {
+        try {
+          await remote.push(id, [{ clientUpdateId: entry.id as never, update: entry.update }])
+          await storage.removeOutbox([entry.id])
+          this.#host.acknowledged(id, [entry])
+        } catch (single) {
+          if (isRemoteLogError(single) && !single.retryable) await this.#reject(id, [entry], single)
+          else throw single
+        }
+      }
+      return
+    }
+    const failure: MessageFailure = isRemoteLogError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'unknown', message: String(error) }
+    await Promise.all(
+      batch.map((e) => storage.updateOutbox(e.id, { status: 'failed', error: failure })),
+    )
+    this.#host.rejected(id, batch, failure)
+  }
+
+  /** A conversation created on this device (maybe offline) is created on the server first. */
+  async #ensureKnown(id: ConversationId): Promise<void> {
+    const cursor = await this.#cursor(id)
+    if (cursor.known) return
+    const session = await this.#host.session(id)
+    const meta = session.doc.meta()
+    await this.#host.remote.createConversation({
+      id,
+      ...(meta.title !== undefined ? { title: meta.title } : {}),
+      ...(meta.kind !== undefined ? { kind: meta.kind } : {}),
+    })
+    await this.#save(id, { ...(await this.#cursor(id)), known: true })
+  }
+
+  async #pull(id: ConversationId): Promise<void> {
+    const { remote } = this.#host
+    let cursor = await this.#cursor(id)
+    const session = await this.#host.session(id)
+    if (cursor.seq === 0) {
+      const snapshot = await remote.getSnapshot(id)
+      if (snapshot !== null) {
+        cursor = { seq: snapshot.uptoSeq, known: true }
+        await this.#host.applyRemote(session, [snapshot.state], cursor)
+        this.#cursors.set(id, cursor)
+      }
+    }
+    for (;;) {
+      let page
+      try {
+        page = await remote.pull(id, cursor.seq, { limit: this.#pullLimit })
+      } catch (error) {
+        if (isRemoteLogError(error, 'history-pruned') && cursor.seq !== 0) {
+          // Our cursor is older than what the server keeps: restart from its snapshot.
+          await this.#save(id, { ...cursor, seq: 0 })
+          return this.#pull(id)
+        }
+        throw error
+      }
+      const next: SyncCursor = { seq: Math.max(cursor.seq, page.lastSeq), known: true }
+      if (page.updates.length > 0 || next.seq !== cursor.seq) {
+        await this.#host.applyRemote(
+          session,
+          page.updates.map((u) => u.update),
+          next,
+        )
+        this.#cursors.set(id, next)
+      }
+      cursor = next
+      if (!page.hasMore) break
+    }
+    this.#lastSyncedAt[id] = this.#host.wallClock()
+  }
+
+  async #cursor(id: ConversationId): Promise<SyncCursor> {
+    const cached = this.#cursors.get(id)
+    if (cached) return cached
+    const stored = readSyncCursor(await this.#host.storage.getCursor(id))
+    // Another call may have filled it meanwhile; keep the newer one.
+    const again = this.#cursors.get(id)
+    if (again) return again
+    this.#cursors.set(id, stored)
+    return stored
+  }
+
+  #remember(id: ConversationId, cursor: SyncCursor): void {
+    this.#save(id, cursor).catch((error: unknown) => this.#report(error))
+  }
+
+  async #save(id: ConversationId, cursor: SyncCursor): Promise<void> {
+    this.#cursors.set(id, cursor)
+    await this.#host.saveCursor(id, cursor)
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed) return
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.drain()
+    }, delayMs)
+  }
+
+  #report(error: unknown): void {
+    if (!this.#closed) this.#host.onError(error)
+  }
+}
+
+/** The oldest entries of one conversation that fit one push (server batch limits). */
+function takeBatch(entries: readonly OutboxEntry[]): OutboxEntry[] {
+  const batch: OutboxEntry[] = []
+  let bytes = 0
+  for (const entry of entries) {
+    if (batch.length >= REMOTE_LOG_LIMITS.maxBatchUpdates) break
+    if (batch.length > 0 && bytes + entry.update.byteLength > REMOTE_LOG_LIMITS.maxBatchBytes) break
+    batch.push(entry)
+    bytes += entry.update.byteLength
+  }
+  return batch
+}
