@@ -91,9 +91,9 @@ export class ServerSync {
     this.#off.push(
       remote.on('conversation-updated', ({ conversationId, seq }) => {
         const known = this.#cursors.get(conversationId)
-        if (known === undefined || seq > known.seq) this.catchUp(conversationId)
+        if (known === undefined || seq > known.seq) void this.catchUp(conversationId)
       }),
-      remote.on('conversation-joined', ({ conversationId }) => this.catchUp(conversationId)),
+      remote.on('conversation-joined', ({ conversationId }) => void this.catchUp(conversationId)),
       remote.on('inbox-status', ({ status }) => {
         if (status === 'online') this.resync()
         host.statusChanged()
@@ -125,7 +125,7 @@ export class ServerSync {
         for (const remote of list) {
           const cursor = await this.#cursor(remote.id)
           if (!cursor.known) this.#remember(remote.id, { ...cursor, known: true })
-          if (remote.lastSeq > cursor.seq) this.catchUp(remote.id)
+          if (remote.lastSeq > cursor.seq) void this.catchUp(remote.id)
         }
       })
       .catch((error: unknown) => this.#report(error))
