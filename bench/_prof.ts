@@ -1,10 +1,20 @@
-import { ConversationDoc, STORAGE_ORIGIN } from '@parley/core'
+import * as Y from 'yjs'
+import { ConversationDoc, compactUpdates, validateUpdate } from '@parley/core'
 const d = new ConversationDoc({ id: 'c', user: 'u', device: 'd' })
+const ups: Uint8Array[] = []
+d.on('update', ({ update }) => ups.push(update))
+for (let i = 0; i < 2000; i++) d.send({ text: 'x'.repeat(80) })
 let t0 = performance.now()
-for (let i = 0; i < 20000; i++) { d.send({ text: 'x'.repeat(80) }); if (i % 5000 === 4999) { console.log(i, (performance.now() - t0).toFixed(1)); t0 = performance.now() } }
+for (const u of ups) validateUpdate(u)
+console.log('validate', performance.now() - t0)
 t0 = performance.now()
-const s = d.encodeStateAsUpdate()
-console.log('encode', performance.now() - t0)
+const doc = new Y.Doc()
+for (const u of ups) Y.applyUpdate(doc, u)
+console.log('raw apply', performance.now() - t0)
 t0 = performance.now()
-const e = new ConversationDoc({ id: 'c', user: 'u', device: 'd' })
-console.log(e.applyUpdate(s, STORAGE_ORIGIN), e.size, 'load', performance.now() - t0)
+const doc2 = new Y.Doc(); doc2.getArray('chunks')
+for (const u of ups) Y.applyUpdate(doc2, u)
+console.log('raw apply typed', performance.now() - t0)
+t0 = performance.now()
+compactUpdates(ups)
+console.log('compact', performance.now() - t0)

@@ -136,10 +136,15 @@ export async function addMember(owner: Device, id: ConversationId, device: Devic
 }
 
 /** Waits until `predicate` holds, checking every few ms; fails after {@link WAIT_MS}. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = WAIT_MS): Promise<void> {
+export async function waitFor(
+  what: string,
+  predicate: () => boolean,
+  timeoutMs = WAIT_MS,
+): Promise<void> {
   const start = Date.now()
   while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }

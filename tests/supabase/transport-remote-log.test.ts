@@ -92,7 +92,10 @@ describe('createSupabaseRemoteLog', () => {
     const log = createSupabaseRemoteLog({
       url: 'http://127.0.0.1:9',
       anonKey: emulator.anonKey,
-      clientOptions: { auth: { persistSession: false }, realtime: { transport: WebSocket as never } },
+      clientOptions: {
+        auth: { persistSession: false },
+        realtime: { transport: WebSocket as never },
+      },
       inbox: false,
     })
     const error = await log.listConversations().catch((e: unknown) => e)

@@ -71,7 +71,11 @@ async function devicesFor(count: number): Promise<Device[]> {
 }
 
 /** A transport on `device`, recorded, joined to `conversations`; waits until it is online. */
-async function open(device: Device, peerId: string, conversations: ConversationId[]): Promise<Party> {
+async function open(
+  device: Device,
+  peerId: string,
+  conversations: ConversationId[],
+): Promise<Party> {
   const t = createSupabaseTransport({ client: device.client, peerId })
   transports.push(t)
   const r = record(t)
@@ -95,7 +99,8 @@ async function room(count: number): Promise<{ parties: Party[]; conversation: Co
   const ds = await devicesFor(count)
   const conversation = await shareConversation(ds[0]!, ds.slice(1))
   const parties: Party[] = []
-  for (const [i, d] of ds.entries()) parties.push(await open(d, `peer-${i}-${randomUUID().slice(0, 8)}`, [conversation]))
+  for (const [i, d] of ds.entries())
+    parties.push(await open(d, `peer-${i}-${randomUUID().slice(0, 8)}`, [conversation]))
   await discovered(parties, conversation)
   return { parties, conversation }
 }
@@ -151,7 +156,13 @@ describe('createSupabaseTransport: transport contract over Realtime', () => {
       a.t.send({ type: 'update', conversationId: conversation, update: bytes(1, 2, 3) }),
       a.t.send({ type: 'awareness', conversationId: conversation, update: bytes(4) }),
       a.t.send({ type: 'sync-request', conversationId: conversation, stateVector: bytes(5, 0) }),
-      a.t.send({ type: 'sync-reply', to, conversationId: conversation, update: bytes(6), stateVector: bytes(7) }),
+      a.t.send({
+        type: 'sync-reply',
+        to,
+        conversationId: conversation,
+        update: bytes(6),
+        stateVector: bytes(7),
+      }),
       a.t.send({ type: 'sync-reply', to, conversationId: conversation, update: bytes(8) }),
     ]
     expect(sent).toEqual([true, true, true, true, true])
@@ -162,7 +173,15 @@ describe('createSupabaseTransport: transport contract over Realtime', () => {
       { v, from, type: 'update', conversationId: conversation, update: bytes(1, 2, 3) },
       { v, from, type: 'awareness', conversationId: conversation, update: bytes(4) },
       { v, from, type: 'sync-request', conversationId: conversation, stateVector: bytes(5, 0) },
-      { v, from, to, type: 'sync-reply', conversationId: conversation, update: bytes(6), stateVector: bytes(7) },
+      {
+        v,
+        from,
+        to,
+        type: 'sync-reply',
+        conversationId: conversation,
+        update: bytes(6),
+        stateVector: bytes(7),
+      },
       { v, from, to, type: 'sync-reply', conversationId: conversation, update: bytes(8) },
     ]
     expect([...b.r.messages].sort((x, y) => firstByte(x) - firstByte(y))).toEqual(expected)
@@ -247,8 +266,10 @@ describe('createSupabaseTransport: transport contract over Realtime', () => {
     const { parties, conversation } = await room(2)
     const [a, b] = parties as [Party, Party]
     const raw = await rawChannel(a.device, conversation)
-    const frameOf = (from: string, ...bodies: Uint8Array[]) => encodeSupabaseFrame(from as PeerId, bodies)
-    const body = (update: Uint8Array) => encodeMessageBody({ type: 'update', conversationId: conversation, update }).bytes
+    const frameOf = (from: string, ...bodies: Uint8Array[]) =>
+      encodeSupabaseFrame(from as PeerId, bodies)
+    const body = (update: Uint8Array) =>
+      encodeMessageBody({ type: 'update', conversationId: conversation, update }).bytes
     const garbage: { event: string; payload: unknown }[] = [
       { event: 'update', payload: { v: 1, type: 'update', from: 'mallory', update: [1] } },
       { event: 'update', payload: 'update' },
@@ -260,14 +281,22 @@ describe('createSupabaseTransport: transport contract over Realtime', () => {
       { event: 'update', payload: toBuffer(frameOf('mallory', body(bytes()))) },
       { event: 'update', payload: toBuffer(frameOf('has space', body(bytes(1)))) },
       // Trailing bytes after a valid message; an unknown type tag; another protocol version.
-      { event: 'update', payload: toBuffer(new Uint8Array([...frameOf('mallory', body(bytes(1))), 0])) },
+      {
+        event: 'update',
+        payload: toBuffer(new Uint8Array([...frameOf('mallory', body(bytes(1))), 0])),
+      },
       { event: 'update', payload: toBuffer(frameOf('mallory', new Uint8Array([42, 0, 1, 1]))) },
-      { event: 'update', payload: toBuffer(new Uint8Array([99, ...frameOf('mallory', body(bytes(1))).subarray(1)])) },
+      {
+        event: 'update',
+        payload: toBuffer(new Uint8Array([99, ...frameOf('mallory', body(bytes(1))).subarray(1)])),
+      },
     ]
     for (const { event, payload } of garbage)
       expect(await raw.send({ type: 'broadcast', event, payload })).toBe('ok')
     // Events that are not the transport's are not its business (e.g. the database's notices).
-    expect(await raw.send({ type: 'broadcast', event: 'members-changed', payload: { x: 1 } })).toBe('ok')
+    expect(await raw.send({ type: 'broadcast', event: 'members-changed', payload: { x: 1 } })).toBe(
+      'ok',
+    )
     await waitFor(`${garbage.length} errors`, () => b.r.errors.length >= garbage.length)
     a.t.send({ type: 'update', conversationId: conversation, update: bytes(7) })
     await waitFor('the valid update', () => b.r.messages.length >= 1)
@@ -286,10 +315,12 @@ describe('createSupabaseTransport: transport contract over Realtime', () => {
   it('refuses to send an invalid message by throwing, without sending anything', async () => {
     const { parties, conversation } = await room(2)
     const [a, b] = parties as [Party, Party]
-    expect(() => a.t.send({ type: 'update', conversationId: conversation, update: new Uint8Array(0) })).toThrow(
-      expect.objectContaining({ name: 'TransportError', code: 'invalid-message' }),
-    )
-    expect(() => a.t.send({ type: 'update', conversationId: 'bad/id' as ConversationId, update: bytes(1) })).toThrow()
+    expect(() =>
+      a.t.send({ type: 'update', conversationId: conversation, update: new Uint8Array(0) }),
+    ).toThrow(expect.objectContaining({ name: 'TransportError', code: 'invalid-message' }))
+    expect(() =>
+      a.t.send({ type: 'update', conversationId: 'bad/id' as ConversationId, update: bytes(1) }),
+    ).toThrow()
     a.t.send({ type: 'update', conversationId: conversation, update: bytes(3) })
     await waitFor('the valid update', () => b.r.messages.length >= 1)
     expect(b.r.messages.map(firstByte)).toEqual([3])
@@ -317,9 +348,12 @@ describe('createSupabaseTransport: transport contract over Realtime', () => {
   it('delivers every message of a burst (unordered transport: as a set)', async () => {
     const { parties, conversation } = await room(2)
     const [a, b] = parties as [Party, Party]
-    for (let i = 0; i < 50; i++) a.t.send({ type: 'update', conversationId: conversation, update: bytes(i) })
+    for (let i = 0; i < 50; i++)
+      a.t.send({ type: 'update', conversationId: conversation, update: bytes(i) })
     await waitFor('50 updates', () => b.r.messages.length >= 50)
-    expect(b.r.messages.map(firstByte).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect(b.r.messages.map(firstByte).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    )
   })
 
   it('closes idempotently: peers see it leave, nothing is emitted afterwards, the id can come back', async () => {
@@ -389,7 +423,8 @@ describe('createSupabaseTransport: Realtime specifics', () => {
     a.t.send({ type: 'update', conversationId: conversation, update: bytes(0) })
     // Leading edge: on the wire before any timer ran.
     expect(a.t.stats()).toMatchObject({ framesSent: 1, messagesSent: 1 })
-    for (let i = 1; i < 100; i++) a.t.send({ type: 'update', conversationId: conversation, update: bytes(i, 1, 2, 3) })
+    for (let i = 1; i < 100; i++)
+      a.t.send({ type: 'update', conversationId: conversation, update: bytes(i, 1, 2, 3) })
     expect(a.t.stats().framesSent).toBe(1)
     await waitFor('100 updates', () => b.r.messages.length >= 100)
     expect(a.t.stats()).toMatchObject({ framesSent: 2, messagesSent: 100 })
@@ -399,17 +434,31 @@ describe('createSupabaseTransport: Realtime specifics', () => {
   it('never exceeds the payload limit: splits a burst into frames, refuses an update too large alone', async () => {
     const ds = await devicesFor(2)
     const conversation = await shareConversation(ds[0]!, [ds[1]!])
-    const t = createSupabaseTransport({ client: ds[0]!.client, peerId: 'big-a', maxPayloadBytes: 50_000 })
+    const t = createSupabaseTransport({
+      client: ds[0]!.client,
+      peerId: 'big-a',
+      maxPayloadBytes: 50_000,
+    })
     transports.push(t)
     const ra = record(t)
     t.join(conversation)
     const b = await open(ds[1]!, 'big-b', [conversation])
     await waitFor('online', () => t.status === 'online')
-    await waitFor('discovery', () => t.peers().includes(b.t.peerId) && b.t.peers().includes(t.peerId))
-    expect(t.send({ type: 'update', conversationId: conversation, update: new Uint8Array(60_000) })).toBe(false)
+    await waitFor(
+      'discovery',
+      () => t.peers().includes(b.t.peerId) && b.t.peers().includes(t.peerId),
+    )
+    expect(
+      t.send({ type: 'update', conversationId: conversation, update: new Uint8Array(60_000) }),
+    ).toBe(false)
     expect(ra.errors.map((e) => e.code)).toEqual(['send-failed'])
     t.send({ type: 'update', conversationId: conversation, update: bytes(0) })
-    for (let i = 1; i <= 6; i++) t.send({ type: 'update', conversationId: conversation, update: new Uint8Array(20_000).fill(i) })
+    for (let i = 1; i <= 6; i++)
+      t.send({
+        type: 'update',
+        conversationId: conversation,
+        update: new Uint8Array(20_000).fill(i),
+      })
     await waitFor('7 updates', () => b.r.messages.length >= 7)
     expect(b.r.messages.map(firstByte).sort()).toEqual([0, 1, 2, 3, 4, 5, 6])
     const stats = t.stats()
@@ -440,7 +489,8 @@ describe('createSupabaseTransport: Realtime specifics', () => {
     const remoteDoc = new Y.Doc()
     const remote = new awarenessProtocol.Awareness(remoteDoc)
     b.t.on('message', ({ message }) => {
-      if (message.type === 'awareness') awarenessProtocol.applyAwarenessUpdate(remote, message.update, 'test')
+      if (message.type === 'awareness')
+        awarenessProtocol.applyAwarenessUpdate(remote, message.update, 'test')
     })
     await waitFor('the newest state', () => remote.getStates().get(doc.clientID)?.n === 10)
     expect(b.r.messages.filter((m) => m.type === 'awareness')).toHaveLength(2)
@@ -451,7 +501,10 @@ describe('createSupabaseTransport: Realtime specifics', () => {
 
   it('announces a peer per conversation and keeps it in peers() while it shares any', async () => {
     const ds = await devicesFor(2)
-    const [c1, c2] = [await shareConversation(ds[0]!, [ds[1]!]), await shareConversation(ds[0]!, [ds[1]!])]
+    const [c1, c2] = [
+      await shareConversation(ds[0]!, [ds[1]!]),
+      await shareConversation(ds[0]!, [ds[1]!]),
+    ]
     const a = await open(ds[0]!, 'multi-a', [c1, c2])
     const b = await open(ds[1]!, 'multi-b', [c1, c2])
     await discovered([a, b], c1)
@@ -475,7 +528,13 @@ describe('createSupabaseTransport: Realtime specifics', () => {
     const created = await late.client.rpc('create_conversation', { p_id: id })
     expect(created.error).toBeNull()
     const invite = await late.client.rpc('create_invite', { p_conversation_id: id })
-    expect((await owner.client.rpc('join_conversation', { p_code: (invite.data as { code: string }).code })).error).toBeNull()
+    expect(
+      (
+        await owner.client.rpc('join_conversation', {
+          p_code: (invite.data as { code: string }).code,
+        })
+      ).error,
+    ).toBeNull()
     b.t.join(id)
     const a = await open(owner, 'late-a', [id])
     await discovered([a, b], id)

@@ -145,16 +145,23 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
     async push(conversationId, entries) {
       checkConversationId('push', conversationId)
       if (entries.length === 0) {
-        if (closed) throw new RemoteLogError('closed', 'push: the remote log is closed', { operation: 'push' })
+        if (closed)
+          throw new RemoteLogError('closed', 'push: the remote log is closed', {
+            operation: 'push',
+          })
         return []
       }
       const ids: ClientUpdateId[] = []
       const updates = entries.map((entry, index) => {
         if (!isClientUpdateId(entry.clientUpdateId) || !(entry.update instanceof Uint8Array))
-          throw new RemoteLogError('invalid', 'push: each entry needs a UUID clientUpdateId and bytes', {
-            operation: 'push',
-            details: { index },
-          })
+          throw new RemoteLogError(
+            'invalid',
+            'push: each entry needs a UUID clientUpdateId and bytes',
+            {
+              operation: 'push',
+              details: { index },
+            },
+          )
         ids.push(entry.clientUpdateId)
         return { client_update_id: entry.clientUpdateId, update: encodeBase64(entry.update) }
       })
@@ -175,9 +182,13 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
       })
       const updates = parsePullRows(data, afterSeq)
       if (updates.length > limit)
-        throw new RemoteLogError('invalid-response', `pull: ${updates.length} rows for limit ${limit}`, {
-          operation: 'pull',
-        })
+        throw new RemoteLogError(
+          'invalid-response',
+          `pull: ${updates.length} rows for limit ${limit}`,
+          {
+            operation: 'pull',
+          },
+        )
       return {
         updates,
         hasMore: updates.length === limit,
@@ -189,7 +200,9 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
       checkConversationId('getSnapshot', conversationId)
       const data = await rpc('getSnapshot', 'get_snapshot', {
         p_conversation_id: conversationId,
-        ...(snapshotOptions?.beforeSeq !== undefined && { p_before_seq: snapshotOptions.beforeSeq }),
+        ...(snapshotOptions?.beforeSeq !== undefined && {
+          p_before_seq: snapshotOptions.beforeSeq,
+        }),
       })
       return parseSnapshot(data)
     },

@@ -261,14 +261,23 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     }
   }
 
-  const sendFrame = (room: Room, event: 'update' | 'awareness', bodies: Uint8Array[], count: number) => {
+  const sendFrame = (
+    room: Room,
+    event: 'update' | 'awareness',
+    bodies: Uint8Array[],
+    count: number,
+  ) => {
     const frame = encodeSupabaseFrame(peerId, bodies)
     if (frame.byteLength > maxPayload) {
       counters.sendFailed += count
       report(
-        new TransportError('send-failed', `a ${frame.byteLength}-byte frame exceeds ${maxPayload} bytes`, {
-          conversationId: room.id,
-        }),
+        new TransportError(
+          'send-failed',
+          `a ${frame.byteLength}-byte frame exceeds ${maxPayload} bytes`,
+          {
+            conversationId: room.id,
+          },
+        ),
       )
       return
     }
@@ -278,18 +287,15 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     // An ArrayBuffer payload makes rt-js send a binary broadcast (encoding 0) on vsn 2.0.0.
     const buffer = frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength)
     if (room.channel === undefined) return
-    room.channel.send({ type: 'broadcast', event, payload: buffer }).then(
-      (outcome) => {
-        if (outcome === 'ok' || status === 'closed') return
-        counters.sendFailed += count
-        report(
-          new TransportError('send-failed', `Realtime answered "${String(outcome)}" to a broadcast`, {
-            conversationId: room.id,
-          }),
-        )
-      },
-      reportUnknown('a broadcast failed'),
-    )
+    room.channel.send({ type: 'broadcast', event, payload: buffer }).then((outcome) => {
+      if (outcome === 'ok' || status === 'closed') return
+      counters.sendFailed += count
+      report(
+        new TransportError('send-failed', `Realtime answered "${String(outcome)}" to a broadcast`, {
+          conversationId: room.id,
+        }),
+      )
+    }, reportUnknown('a broadcast failed'))
   }
 
   const canSend = (room: Room) =>
@@ -358,10 +364,14 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
           if (!room.failureReported && socketUp()) {
             room.failureReported = true
             report(
-              new TransportError('join-failed', `joining ${prefix}${room.id} failed: ${error?.message ?? state}`, {
-                conversationId: room.id,
-                ...(error !== undefined && { cause: error }),
-              }),
+              new TransportError(
+                'join-failed',
+                `joining ${prefix}${room.id} failed: ${error?.message ?? state}`,
+                {
+                  conversationId: room.id,
+                  ...(error !== undefined && { cause: error }),
+                },
+              ),
             )
           }
           return
@@ -517,7 +527,10 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
         from: peerId,
       })
       if (!checked.ok)
-        throw new TransportError('invalid-message', `cannot send an invalid message: ${checked.reason}`)
+        throw new TransportError(
+          'invalid-message',
+          `cannot send an invalid message: ${checked.reason}`,
+        )
       if (status !== 'online') return false
       const room = rooms.get(outgoing.conversationId)
       if (!room) {
@@ -540,7 +553,8 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
         )
         return false
       }
-      if (outgoing.type === 'awareness') room.awareness.push({ ...body, awareness: outgoing.update.slice() })
+      if (outgoing.type === 'awareness')
+        room.awareness.push({ ...body, awareness: outgoing.update.slice() })
       else room.update.push(body)
       return true
     },

@@ -46,7 +46,11 @@ export function keepSessionFresh(
 }
 
 function startKeeper(client: SupabaseClient, onError: (error: unknown) => void): Keeper {
-  const retry = createRetryPolicy({ baseDelayMs: 1_000, maxDelayMs: 30_000, isRetryable: () => true })
+  const retry = createRetryPolicy({
+    baseDelayMs: 1_000,
+    maxDelayMs: 30_000,
+    isRetryable: () => true,
+  })
   let timer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
   let failures = 0

@@ -72,7 +72,11 @@ function codeFor(status: number, code: string, hint: string): RemoteLogErrorCode
 }
 
 /** Maps a failed RPC answer to a {@link RemoteLogError} of `operation`. */
-export function mapRpcError(operation: string, status: number, failure: RpcFailure): RemoteLogError {
+export function mapRpcError(
+  operation: string,
+  status: number,
+  failure: RpcFailure,
+): RemoteLogError {
   const code = typeof failure.code === 'string' ? failure.code : ''
   const hint = typeof failure.hint === 'string' ? failure.hint : ''
   const message = typeof failure.message === 'string' ? failure.message : 'request failed'

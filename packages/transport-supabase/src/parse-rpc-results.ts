@@ -117,7 +117,9 @@ export function parseConversation(operation: string, value: unknown): RemoteConv
 
 /** `list_conversations`. */
 export function parseConversations(value: unknown): RemoteConversation[] {
-  return asRows('listConversations', value).map((row) => parseConversation('listConversations', row))
+  return asRows('listConversations', value).map((row) =>
+    parseConversation('listConversations', row),
+  )
 }
 
 /** `push_updates` rows: exactly one per input id, in input order. */

@@ -37,7 +37,11 @@ export function openSupabaseInbox(
   client: SupabaseClient,
   handlers: SupabaseInboxHandlers,
 ): SupabaseInbox {
-  const retry = createRetryPolicy({ baseDelayMs: 1_000, maxDelayMs: 30_000, isRetryable: () => true })
+  const retry = createRetryPolicy({
+    baseDelayMs: 1_000,
+    maxDelayMs: 30_000,
+    isRetryable: () => true,
+  })
   let status: RemoteLogInboxStatus = 'connecting'
   let userId: string | null = null
   let channel: RealtimeChannel | undefined

@@ -27,8 +27,11 @@ export * from './host-api.js'
 
 /** Options of {@link createParleyClient}. */
 export interface ParleyClientOptions {
-  /** The signed-in user. */
-  user: string
+  /**
+   * The user, when the app does its own auth (local-only use). Omit it when the worker has a
+   * server connector: the stored session is restored, or call {@link ParleyClient.signIn}.
+   */
+  user?: string
   /**
    * Starts the SharedWorker that runs `startParleyHost` (used where `SharedWorker` exists). In a
    * Vite app: `() => new SharedWorker(new URL('./parley.worker.ts', import.meta.url), { type: 'module', name: 'parley' })`.
@@ -55,8 +58,8 @@ function newId(): string {
  * longer needs it (the host also notices a tab that simply goes away).
  */
 export class ParleyClient {
-  /** Which engine serves this tab, and how. */
-  readonly info: HostInfo
+  /** Which engine serves this tab, and how (`user` is empty until someone signs in). */
+  info: HostInfo
   /** This tab's id. */
   readonly tabId: string
   readonly #remote: Comlink.Remote<ParleyHostApi>
@@ -75,6 +78,37 @@ export class ParleyClient {
     this.info = info
     this.tabId = tabId
     this.#dispose = dispose
+  }
+
+  /** Whether a user is signed in (the engine runs). */
+  get signedIn(): boolean {
+    return this.info.user !== ''
+  }
+
+  /** Signs in anonymously with a display name (needs the worker's server connector). */
+  async signIn(displayName: string): Promise<HostInfo> {
+    this.info = await this.#remote.signIn({ displayName })
+    return this.info
+  }
+
+  /** Creates an invite: a short code, and a link when configured. */
+  createInvite(conversationId: string): Promise<{ code: string; url?: string }> {
+    return this.#remote.createInvite(conversationId)
+  }
+
+  /** Joins a conversation by invite code; resolves once its history is caught up. */
+  joinConversation(code: string): Promise<ConversationSummary> {
+    return this.#remote.joinConversation(code)
+  }
+
+  /** Leaves a conversation and forgets it on this device. */
+  leaveConversation(conversationId: string): Promise<void> {
+    return this.#remote.leaveConversation(conversationId)
+  }
+
+  /** Display names of users, as far as this device knows them. */
+  displayNames(userIds: readonly string[]): Promise<Record<string, string>> {
+    return this.#remote.displayNames(userIds)
   }
 
   /** The conversation list (from the index: no document is opened), newest activity first. */
@@ -228,7 +262,11 @@ export async function createParleyClient(options: ParleyClientOptions): Promise<
   // The host learns this tab went away when it can take this lock (held until the tab dies).
   holdTabLock(tabId)
   const remote = Comlink.wrap<ParleyHostApi>(endpoint)
-  const info = await remote.init({ user: options.user, tabId, version: HOST_API_VERSION })
+  const info = await remote.init({
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    tabId,
+    version: HOST_API_VERSION,
+  })
   if (info.version !== HOST_API_VERSION) {
     throw new HostError('version-mismatch', `host API ${info.version}, client ${HOST_API_VERSION}`)
   }

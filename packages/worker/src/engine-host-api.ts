@@ -24,6 +24,12 @@ export interface EngineHostApiOptions {
   pageSize?: number
   /** Receives listener failures (a tab that vanished mid-call). */
   onError?: (error: unknown) => void
+  /** The signed-in user's display name, if known. */
+  displayName?: string
+  /** Whether the engine syncs with a server. */
+  server?: boolean
+  /** The join link for an invite code. */
+  inviteUrl?: (code: string) => string
 }
 
 /** The API object exposed to tabs, plus what the host needs to manage it. */
@@ -44,6 +50,8 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
     engineId,
     user: engine.user,
     device: engine.device,
+    server: options.server ?? false,
+    ...(options.displayName !== undefined ? { displayName: options.displayName } : {}),
   }
 
   // A listener on the other side of a port returns a promise; a vanished tab must not make the
@@ -78,6 +86,15 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
       }
       return info
     },
+    signIn: async () => info,
+    async createInvite(conversationId) {
+      const invite = await engine.createInvite(conversationId)
+      const url = options.inviteUrl?.(invite.code) ?? invite.url
+      return { code: invite.code, ...(url !== undefined ? { url } : {}) }
+    },
+    joinConversation: (code) => engine.joinConversation(code),
+    leaveConversation: (id) => engine.leaveConversation(id),
+    displayNames: async (userIds) => engine.displayNames(userIds),
     listConversations: (limit) => engine.listConversations(limit),
     createConversation: (input) => engine.createConversation(input),
     conversationState: state,

@@ -28,14 +28,24 @@ export interface HostInfo {
   readonly mode: HostMode
   /** Random id of the engine instance serving this tab; equal across tabs of one browser. */
   readonly engineId: string
+  /** The signed-in user's id; empty until someone signs in (see `signIn`). */
   readonly user: string
+  /** The signed-in user's display name, when the server gave one. */
+  readonly displayName?: string
+  /** The device id; empty until the engine runs. */
   readonly device: string
+  /** Whether this host syncs with a server (`ParleyHostOptions.connect` was given). */
+  readonly server: boolean
 }
 
 /** What a tab passes to `init`. */
 export interface HostConfig {
-  /** The signed-in user. One engine serves one user; another user is refused (`user-mismatch`). */
-  user: string
+  /**
+   * The user, for apps that do their own auth and sync without Parley's server connector. With
+   * a connector, omit it: the host restores the stored session, or waits for `signIn`. One
+   * engine serves one user; another user is refused (`user-mismatch`).
+   */
+  user?: string
   /** A random id of the tab, used to clean up its subscriptions when it goes away. */
   tabId: string
   /** The client's {@link HOST_API_VERSION}. */
@@ -70,6 +80,16 @@ export interface PageQuery {
  */
 export interface ParleyHostApi {
   init(config: HostConfig): Promise<HostInfo>
+  /** Signs in anonymously with a display name (needs a server connector); starts the engine. */
+  signIn(input: { displayName: string }): Promise<HostInfo>
+  /** Creates an invite for a conversation: a short code, and a link when the app configured one. */
+  createInvite(conversationId: string): Promise<{ code: string; url?: string }>
+  /** Joins a conversation by invite code; resolves once its history is caught up. */
+  joinConversation(code: string): Promise<ConversationSummary>
+  /** Leaves a conversation and forgets it on this device. */
+  leaveConversation(conversationId: string): Promise<void>
+  /** Display names of users, as far as this device knows them. */
+  displayNames(userIds: readonly string[]): Promise<Record<string, string>>
   listConversations(limit?: number): Promise<ConversationSummary[]>
   createConversation(input: CreateConversationInput): Promise<ConversationSummary>
   conversationState(conversationId: string): Promise<ConversationState>
@@ -103,7 +123,13 @@ export interface ParleyHostApi {
 }
 
 /** Why the host refused a call. */
-export type HostErrorCode = 'user-mismatch' | 'not-initialized' | 'version-mismatch' | 'no-leader'
+export type HostErrorCode =
+  | 'user-mismatch'
+  | 'not-initialized'
+  | 'not-signed-in'
+  | 'no-server'
+  | 'version-mismatch'
+  | 'no-leader'
 
 /** An error of the host itself (not of storage or the model). */
 export class HostError extends Error {

@@ -3,10 +3,11 @@
 // (no SharedWorker, or forced) the worker holding the engine Web Lock runs it and the others
 // relay to it. Either way the engine also holds that lock, so two engines never share storage.
 import * as Comlink from 'comlink'
-import { Engine, type EngineOptions, type StorageAdapter, type Transport } from '@parley/core'
+import type { EngineOptions, StorageAdapter } from '@parley/core'
 import { tabLockName } from './client.js'
-import { createEngineHostApi, type EngineHostApi } from './engine-host-api.js'
 import { installErrorTransfer } from './error-transfer.js'
+import { createOwnerApi, type OwnerApi } from './owner-api.js'
+import type { ServerConnector, ServerConnectorContext } from './server-connector.js'
 import {
   HOST_API_VERSION,
   HostError,
@@ -23,28 +24,29 @@ import {
 } from './relay.js'
 
 export * from './host-api.js'
+export * from './server-connector.js'
+export { createOwnerApi, type OwnerApi, type OwnerApiOptions } from './owner-api.js'
 export {
   createEngineHostApi,
   type EngineHostApi,
   type EngineHostApiOptions,
 } from './engine-host-api.js'
 
-/** What the host passes to the app's factories. */
-export interface HostContext {
-  /** The signed-in user the engine serves. */
-  user: string
-}
-
 /** Options of {@link startParleyHost}. */
 export interface ParleyHostOptions {
   /** Opens the storage adapter (e.g. `createDexieStorage()`); called once, by the engine owner only. */
-  createStorage: (context: HostContext) => StorageAdapter | Promise<StorageAdapter>
-  /** Live transports of the engine (e.g. Supabase Realtime); called once, by the engine owner only. */
-  createTransports?: (context: HostContext) => Transport[] | Promise<Transport[]>
+  createStorage: () => StorageAdapter | Promise<StorageAdapter>
+  /**
+   * The server (e.g. `createSupabaseConnector({ url, anonKey })` from
+   * `@parley/transport-supabase`): sign-in, live transports and the durable log. Called once, by
+   * the engine owner only, with its storage for the session. Default: none (local only; tabs
+   * pass `user`).
+   */
+  connect?: (context: ServerConnectorContext) => ServerConnector | Promise<ServerConnector>
   /** Namespace of the Web Locks and channels. Default `'parley'`. */
   name?: string
   /** Engine tuning (hot-set size, tail size…). */
-  engine?: Omit<EngineOptions, 'storage' | 'user' | 'transports'>
+  engine?: Omit<EngineOptions, 'storage' | 'user' | 'transports' | 'remote'>
   /** Non-fatal errors. Default: ignored. */
   onError?: (error: unknown) => void
 }
@@ -95,18 +97,16 @@ export function createHostCore(options: HostCoreOptions): HostCore {
   const locks = options.locks
   const engineId = globalThis.crypto.randomUUID()
   let mode: HostMode | 'starting' = 'starting'
-  let local: EngineHostApi | undefined
-  let engine: Engine | undefined
+  let local: OwnerApi | undefined
   let storage: StorageAdapter | undefined
-  let starting: Promise<EngineHostApi> | undefined
+  let starting: Promise<OwnerApi> | undefined
   let relay: RelayClient | undefined
   let server: RelayServer | undefined
   let releaseLock: (() => void) | undefined
-  let user: string | undefined
   let closed = false
 
-  /** Opens storage and the engine, once, under the engine lock (waits while another holds it). */
-  const startEngine = (config: HostConfig, asMode: HostMode): Promise<EngineHostApi> => {
+  /** Opens storage (and the server connector), once, under the engine lock (waits while another holds it). */
+  const startOwner = (asMode: HostMode): Promise<OwnerApi> => {
     starting ??= (async () => {
       await acquire(locks, engineLockName(name), (release) => (releaseLock = release))
       if (closed) {
@@ -114,18 +114,17 @@ export function createHostCore(options: HostCoreOptions): HostCore {
         releaseLock?.()
         throw new HostError('not-initialized', 'the host closed while starting')
       }
-      const context = { user: config.user }
-      storage = await options.createStorage(context)
-      const transports = (await options.createTransports?.(context)) ?? []
-      engine = await Engine.open({
-        ...options.engine,
+      storage = await options.createStorage()
+      const connector = await options.connect?.({ storage })
+      mode = asMode
+      local = createOwnerApi({
         storage,
-        user: config.user,
-        transports,
+        connector,
+        mode: asMode,
+        engineId,
+        ...(options.engine !== undefined ? { engine: options.engine } : {}),
         onError,
       })
-      mode = asMode
-      local = createEngineHostApi({ engine, mode: asMode, engineId, onError })
       return local
     })()
     return starting
@@ -140,20 +139,13 @@ export function createHostCore(options: HostCoreOptions): HostCore {
       .catch(onError)
   }
 
-  const checkUser = (config: HostConfig): void => {
+  const checkVersion = (config: HostConfig): void => {
     if (config.version !== undefined && config.version !== HOST_API_VERSION) {
       throw new HostError(
         'version-mismatch',
         `client API ${String(config.version)}, host ${HOST_API_VERSION}`,
       )
     }
-    if (user !== undefined && user !== config.user) {
-      throw new HostError(
-        'user-mismatch',
-        `this browser's engine serves user ${user}, not ${config.user}`,
-      )
-    }
-    user = config.user
   }
 
   let api: ParleyHostApi
@@ -161,8 +153,8 @@ export function createHostCore(options: HostCoreOptions): HostCore {
     // One engine for every tab: each port gets the same API.
     api = routerApi(
       async (config) => {
-        checkUser(config)
-        const started = await startEngine(config, 'shared-worker')
+        checkVersion(config)
+        const started = await startOwner('shared-worker')
         watchTab(config.tabId, () => local)
         return started.init(config)
       },
@@ -174,11 +166,14 @@ export function createHostCore(options: HostCoreOptions): HostCore {
     const client = (relay = createRelayClient(`${name}:relay`, workerId))
     api = routerApi(
       async (config) => {
-        checkUser(config)
+        checkVersion(config)
         watchTab(config.tabId, () => local ?? client.api)
-        startEngine(config, 'leader')
-          .then((started) => {
+        startOwner('leader')
+          .then(async (started) => {
             if (closed) return
+            // Taking over from a leader that went away: start the engine for the same user (or
+            // the stored session) before answering the calls that were waiting for a leader.
+            await started.init(config).catch(onError)
             mode = 'leader'
             client.promote(started, engineId)
             server = createRelayServer(`${name}:relay`, engineId, started)
@@ -200,10 +195,9 @@ export function createHostCore(options: HostCoreOptions): HostCore {
     async close() {
       if (closed) return
       closed = true
-      local?.dispose()
       relay?.close()
       server?.close()
-      await engine?.close()
+      await local?.close()
       await storage?.close()
       releaseLock?.()
     },

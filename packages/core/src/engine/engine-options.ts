@@ -24,6 +24,8 @@ export interface EngineOptions {
   serverSync?: ServerSyncOptions
   /** Delay before a device marks newly received messages delivered (batches receipts). Default 100 ms. */
   deliveredDelayMs?: number
+  /** The user's display name, recorded with the user's membership so other devices can show it. */
+  displayName?: string
   /** Conversations kept hydrated in memory; the least recently used idle one is closed beyond it. Default 16. */
   maxOpenConversations?: number
   /** Log rows after which a conversation is compacted into its snapshot (PERFORMANCE T18). Default 500. */

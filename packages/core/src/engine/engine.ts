@@ -68,7 +68,10 @@ export class Engine {
   readonly clock: HybridLogicalClock
   readonly #storage: StorageAdapter
   readonly #options: Required<
-    Omit<EngineOptions, 'storage' | 'user' | 'transports' | 'onError' | 'remote' | 'serverSync'>
+    Omit<
+      EngineOptions,
+      'storage' | 'user' | 'transports' | 'onError' | 'remote' | 'serverSync' | 'displayName'
+    >
   >
   readonly #events: Emitter<EngineEvents>
   readonly #onError: (error: unknown) => void
@@ -82,6 +85,7 @@ export class Engine {
   readonly #lastSyncedAt: Record<string, number> = {}
   readonly #server: ServerSync | undefined
   readonly #remoteLog: EngineOptions['remote']
+  readonly #displayName: string | undefined
   readonly #deliveredTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>()
   #outboxCount: number
   #failedCount = 0
@@ -90,6 +94,7 @@ export class Engine {
 
   private constructor(options: EngineOptions, device: DeviceId, outboxCount: number) {
     this.user = asUserId(String(options.user))
+    this.#displayName = options.displayName
     this.device = device
     this.#storage = options.storage
     this.#outboxCount = outboxCount
@@ -386,6 +391,30 @@ export class Engine {
       failed: this.#failedCount,
       lastSyncedAt: { ...this.#lastSyncedAt, ...server?.lastSyncedAt() },
     })
+  }
+
+  /**
+   * Display names of users as this device knows them: from the members of open conversations
+   * (each member records its own name when it joins) and this user's own name.
+   */
+  displayNames(userIds: readonly string[]): Record<string, string> {
+    const wanted = new Set(userIds)
+    const names: Record<string, string> = {}
+    if (this.#displayName !== undefined && wanted.has(this.user))
+      names[this.user] = this.#displayName
+    for (const session of this.#sessions.values()) {
+      for (const member of session.doc.members()) {
+        const name = (member as { name?: unknown }).name
+        if (
+          wanted.has(member.user) &&
+          typeof name === 'string' &&
+          names[member.user] === undefined
+        ) {
+          names[member.user] = name
+        }
+      }
+    }
+    return names
   }
 
   // ── membership (needs `EngineOptions.remote`) ──────────────────────────────────────────────
