@@ -6,7 +6,10 @@ export interface CompactResult {
   /** One update equivalent to every accepted input (a full state, garbage-collected). */
   readonly update: Uint8Array
   /** Indexes of inputs that were not valid updates and were left out, with the reason. */
-  readonly skipped: ReadonlyArray<{ readonly index: number; readonly reason: UpdateValidationFailure | 'apply-failed' }>
+  readonly skipped: ReadonlyArray<{
+    readonly index: number
+    readonly reason: UpdateValidationFailure | 'apply-failed'
+  }>
 }
 
 /**

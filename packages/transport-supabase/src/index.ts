@@ -13,3 +13,4 @@ export {
 } from './supabase-frame.js'
 export { mergeAwarenessUpdates } from './merge-awareness-updates.js'
 export * from './create-supabase-remote-log.js'
+export * from './create-supabase-connector.js'

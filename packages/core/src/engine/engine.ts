@@ -155,6 +155,10 @@ export class Engine {
                 const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
                 if (session) this.#fail(session, ids, undefined, failure)
               },
+              created: (id) => {
+                const session = this.#sessions.get(id)
+                if (session) this.#sync.rejoin(session)
+              },
               statusChanged: () => this.#emitStatus(),
               wallClock: this.#options.wallClock,
               onError: this.#onError,

@@ -81,6 +81,19 @@ export class PeerSync {
     for (const transport of this.#options.transports) transport.leave(session.id)
   }
 
+  /**
+   * Joins the conversation's channels again: a private channel refused before the server knew the
+   * conversation (Realtime answers such a join only after a delay) is retried at once.
+   */
+  rejoin(session: ConversationSession): void {
+    if (!this.#sessionOff.has(session.id)) return
+    for (const transport of this.#options.transports) {
+      transport.leave(session.id)
+      transport.join(session.id)
+      this.#request(transport, session)
+    }
+  }
+
   /** Sends a local update to every peer on every transport. */
   broadcast(conversationId: ConversationId, update: Uint8Array): void {
     this.#send(undefined, { type: 'update', conversationId, update })

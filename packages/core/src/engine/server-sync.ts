@@ -54,6 +54,8 @@ export interface ServerSyncHost {
   acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void
   /** The server refused these entries for good. */
   rejected(id: ConversationId, entries: readonly OutboxEntry[], failure: MessageFailure): void
+  /** The server has just created a conversation made here (live channels may be joined now). */
+  created(id: ConversationId): void
   /** Syncing started or stopped, or the last sync time moved. */
   statusChanged(): void
   wallClock: () => number
@@ -267,6 +269,7 @@ export class ServerSync {
       ...(meta.kind !== undefined ? { kind: meta.kind } : {}),
     })
     await this.#save(id, { ...(await this.#cursor(id)), known: true })
+    this.#host.created(id)
   }
 
   async #pull(id: ConversationId): Promise<void> {
