@@ -7,6 +7,8 @@ const executablePath = findChromium()
 
 /** Port of the built browser-test harness (tests/e2e/harness). */
 export const HARNESS_PORT = 4317
+/** Port of the Supabase emulator the browser suites sync through (in-memory database). */
+export const E2E_SUPABASE_PORT = 54330
 const harnessConfig = 'tests/e2e/harness/vite.config.ts'
 
 export default defineConfig({
@@ -23,6 +25,12 @@ export default defineConfig({
     {
       command: `npx vite build --config ${harnessConfig} --logLevel warn && npx vite preview --config ${harnessConfig} --host 127.0.0.1 --port ${HARNESS_PORT} --strictPort`,
       url: `http://127.0.0.1:${HARNESS_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `node packages/supabase-emulator/bin/parley-supabase.mjs start --port ${E2E_SUPABASE_PORT}`,
+      url: `http://127.0.0.1:${E2E_SUPABASE_PORT}/health`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
     },

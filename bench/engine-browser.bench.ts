@@ -161,13 +161,13 @@ try {
   log(`Chromium ${browser.version()}, cross-origin isolated: ${await driver.evaluate(() => globalThis.bench.isolated())}`)
 
   // ── 1. data: a 100k and a 100-message conversation, written through the Engine ─────────────
-  log(`building ${N} + ${SMALL} messages through the Engine in a worker`)
+  log(`building ${N} + ${SMALL} messages in a worker`)
   const built = await lab<BuildResult>(driver, {
     type: 'build',
     big: N,
     small: SMALL,
     evict: HOT_SET,
-    batch: 1000,
+    viaEngine: 200,
   })
   log(
     `built in ${(built.buildMs / 1000).toFixed(1)} s: snapshot ${(built.snapshotBytes / 1e6).toFixed(2)} MB + ${built.logRows} log rows`,

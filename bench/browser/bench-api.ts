@@ -34,7 +34,14 @@ export interface BuildResult {
 
 /** Requests the page sends to its lab worker. */
 export type LabRequest =
-  | { type: 'build'; big: number; small: number; evict: number; batch: number }
+  | {
+      type: 'build'
+      big: number
+      small: number
+      evict: number
+      /** How many of the newest `big` messages are sent through the Engine. */
+      viaEngine: number
+    }
   | { type: 'y-hydrate'; name: string; keep: boolean }
   | { type: 'y-release' }
   | { type: 'y-last-page'; name: string }

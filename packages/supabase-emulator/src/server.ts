@@ -19,7 +19,8 @@ import type { RealtimeServer } from './realtime/realtime-server.js'
 export type RealtimeEndpoint = Pick<
   RealtimeServer,
   'handleUpgrade' | 'broadcast' | 'broadcastEvent'
->
+> &
+  Partial<Pick<RealtimeServer, 'stats'>>
 
 /** Options of {@link createEmulatorServer}. */
 export interface EmulatorServerOptions {
@@ -143,6 +144,11 @@ export function createEmulatorServer(
   async function realtimeRest(request: EmulatorRequest): Promise<void> {
     const { req, res, path } = request
     const realtime = options.realtime
+    // Emulator-only diagnostics (not in Supabase): open sockets and rooms, for tests that prove
+    // a browser holds one socket however many tabs it has.
+    if (realtime && req.method === 'GET' && path === '/api/stats' && realtime.stats) {
+      return sendJson(res, 200, realtime.stats())
+    }
     if (!realtime || req.method !== 'POST') {
       return sendJson(res, 404, { message: 'no Route matched with those values' })
     }

@@ -1,7 +1,14 @@
 // The harness's worker: exactly what an app's worker file looks like, plus a test-only fault
-// switch (a BroadcastChannel message makes IndexedDB writes throw QuotaExceededError).
+// switch (a BroadcastChannel message makes IndexedDB writes throw QuotaExceededError). The page
+// passes its configuration in the worker's `name` (JSON): a server URL and key make it sync
+// through Supabase (the emulator); without them it is local-only.
 import { startParleyHost } from '@parley/worker/host'
 import { createDexieStorage } from '@parley/storage-indexeddb'
+import { createSupabaseConnector } from '@parley/transport-supabase'
+
+interface HarnessWorkerConfig {
+  server?: { url: string; anonKey: string }
+}
 
 const faults = new BroadcastChannel('parley-test-faults')
 const originals = { put: IDBObjectStore.prototype.put, add: IDBObjectStore.prototype.add }
@@ -17,4 +24,15 @@ faults.onmessage = (event: MessageEvent<{ quota?: boolean }>) => {
   faults.postMessage({ ack: on })
 }
 
-startParleyHost({ createStorage: () => createDexieStorage({ name: 'parley-harness' }) })
+const config = JSON.parse((self as unknown as { name: string }).name || '{}') as HarnessWorkerConfig
+const server = config.server
+
+startParleyHost({
+  createStorage: () => createDexieStorage({ name: 'parley-harness' }),
+  ...(server !== undefined
+    ? {
+        connect: ({ storage }) =>
+          createSupabaseConnector({ url: server.url, anonKey: server.anonKey, storage }),
+      }
+    : {}),
+})

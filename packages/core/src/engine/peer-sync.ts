@@ -2,12 +2,22 @@
 // relaying between transports. Transports are dumb (see transport.ts): they may lose, duplicate
 // or reorder, so convergence comes from state-vector exchanges whenever a peer (re)appears, a
 // transport comes back online, or a conversation is joined.
-import { applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import {
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate,
+  removeAwarenessStates,
+} from 'y-protocols/awareness'
 import type { ConversationId } from '../ids.js'
 import { remoteOrigin, type TransactionOrigin } from '../transaction-origin.js'
 import type { ConversationSession } from './conversation-session.js'
 import type { Transport } from './transport.js'
 import type { PeerId, TransportMessage } from './transport-messages.js'
+
+function remotePeer(origin: unknown): string | undefined {
+  if (typeof origin !== 'object' || origin === null) return undefined
+  const o = origin as { source?: unknown; peer?: unknown }
+  return o.source === 'remote' && typeof o.peer === 'string' ? o.peer : undefined
+}
 
 /** An empty Yjs update (no structs, empty delete set): nothing worth sending. */
 const EMPTY_UPDATE_LENGTH = 2
@@ -35,6 +45,8 @@ export class PeerSync {
   readonly #options: PeerSyncOptions
   readonly #off: (() => void)[] = []
   readonly #sessionOff = new Map<ConversationId, () => void>()
+  /** Per conversation, the awareness clients each peer announced (removed when it leaves). */
+  readonly #clientsByPeer = new Map<ConversationId, Map<string, Set<number>>>()
 
   constructor(options: PeerSyncOptions) {
     this.#options = options
@@ -61,6 +73,14 @@ export class PeerSync {
   join(session: ConversationSession): void {
     const onAwareness = (change: AwarenessChange, origin: unknown): void => {
       this.#options.changed(session.id)
+      const peer = remotePeer(origin)
+      if (peer !== undefined) {
+        const byPeer = this.#clientsByPeer.get(session.id) ?? new Map<string, Set<number>>()
+        this.#clientsByPeer.set(session.id, byPeer)
+        const clients = byPeer.get(peer) ?? new Set<number>()
+        byPeer.set(peer, clients)
+        for (const id of [...change.added, ...change.updated]) clients.add(id)
+      }
       if (origin !== 'local') return
       const clients = [...change.added, ...change.updated, ...change.removed]
       const update = encodeAwarenessUpdate(session.awareness, clients)
@@ -78,6 +98,7 @@ export class PeerSync {
   leave(session: ConversationSession): void {
     this.#sessionOff.get(session.id)?.()
     this.#sessionOff.delete(session.id)
+    this.#clientsByPeer.delete(session.id)
     for (const transport of this.#options.transports) transport.leave(session.id)
   }
 
@@ -173,6 +194,18 @@ export class PeerSync {
       this.#request(transport, session, peer)
       const update = encodeAwarenessUpdate(session.awareness, [session.awareness.clientID])
       transport.send({ type: 'awareness', to: peer, conversationId: session.id, update })
+    }
+  }
+
+  /** A peer left (its socket closed): its presence and typing go with it, without waiting 30 s. */
+  #forget(peer: PeerId, conversationId?: ConversationId): void {
+    const ids = conversationId === undefined ? [...this.#clientsByPeer.keys()] : [conversationId]
+    for (const id of ids) {
+      const clients = this.#clientsByPeer.get(id)?.get(peer)
+      const session = this.#options.session(id)
+      if (clients === undefined || session === undefined) continue
+      this.#clientsByPeer.get(id)?.delete(peer)
+      removeAwarenessStates(session.awareness, [...clients], 'peer-left')
     }
   }
 

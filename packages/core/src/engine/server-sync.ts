@@ -68,6 +68,12 @@ export interface ServerSyncOptions {
   retry?: RetryPolicy
   /** Updates per pull page. Default 500. */
   pullLimit?: number
+  /**
+   * After a catch-up, a device that holds the log up to seq N uploads a snapshot covering N when
+   * the newest snapshot is this many updates older, so a new device loads one snapshot instead
+   * of the whole log. The server keeps the log (only a trusted job prunes it). Default 1,000.
+   */
+  snapshotEvery?: number
 }
 
 /** Drains the outbox and catches up with the server. Owned by the engine. */
@@ -75,6 +81,8 @@ export class ServerSync {
   readonly #host: ServerSyncHost
   readonly #retry: RetryPolicy
   readonly #pullLimit: number
+  readonly #snapshotEvery: number
+  readonly #snapshotSeq = new Map<ConversationId, number>()
   readonly #cursors = new Map<ConversationId, SyncCursor>()
   readonly #pulls = new Map<ConversationId, Promise<void>>()
   readonly #pullAgain = new Set<ConversationId>()
@@ -89,6 +97,7 @@ export class ServerSync {
     this.#host = host
     this.#retry = options.retry ?? createRetryPolicy()
     this.#pullLimit = Math.min(options.pullLimit ?? 500, REMOTE_LOG_LIMITS.maxPullLimit)
+    this.#snapshotEvery = options.snapshotEvery ?? 1000
     const { remote } = host
     this.#off.push(
       remote.on('conversation-updated', ({ conversationId, seq }) => {
@@ -125,6 +134,8 @@ export class ServerSync {
       .listConversations()
       .then(async (list) => {
         for (const remote of list) {
+          if (remote.snapshotUptoSeq !== null)
+            this.#snapshotSeq.set(remote.id, remote.snapshotUptoSeq)
           const cursor = await this.#cursor(remote.id)
           if (!cursor.known) this.#remember(remote.id, { ...cursor, known: true })
           if (remote.lastSeq > cursor.seq) void this.catchUp(remote.id)
@@ -280,6 +291,7 @@ export class ServerSync {
       const snapshot = await remote.getSnapshot(id)
       if (snapshot !== null) {
         cursor = { seq: snapshot.uptoSeq, known: true }
+        this.#snapshotSeq.set(id, snapshot.uptoSeq)
         await this.#host.applyRemote(session, [snapshot.state], cursor)
         this.#cursors.set(id, cursor)
       }
@@ -309,6 +321,11 @@ export class ServerSync {
       if (!page.hasMore) break
     }
     this.#lastSyncedAt[id] = this.#host.wallClock()
+    if (cursor.seq - (this.#snapshotSeq.get(id) ?? 0) >= this.#snapshotEvery) {
+      // The document holds every update up to cursor.seq now (and maybe more: harmless).
+      const result = await remote.putSnapshot(id, session.doc.encodeStateAsUpdate(), cursor.seq)
+      this.#snapshotSeq.set(id, result.uptoSeq)
+    }
   }
 
   async #cursor(id: ConversationId): Promise<SyncCursor> {

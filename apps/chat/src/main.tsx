@@ -1,0 +1,49 @@
+// Boots the app: connects this tab to the browser's one Parley engine, renders, and registers
+// the service worker that makes later visits work offline.
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { createParleyClient } from '@parley/worker/client'
+import { App } from './app.js'
+import { describeError } from './describe-error.js'
+import './styles.css'
+
+const container = document.getElementById('root')
+if (container === null) throw new Error('index.html has no #root')
+const root = createRoot(container)
+
+async function boot(): Promise<void> {
+  const client = await createParleyClient({
+    // Vite bundles the worker because `new URL(…, import.meta.url)` is written out here.
+    sharedWorker: () =>
+      new SharedWorker(new URL('./parley.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'parley-chat',
+      }),
+    worker: () => new Worker(new URL('./parley.worker.ts', import.meta.url), { type: 'module' }),
+  })
+  root.render(
+    <StrictMode>
+      <App client={client} />
+    </StrictMode>,
+  )
+}
+
+function registerServiceWorker(): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
+  navigator.serviceWorker.register('./sw.js', { scope: './' }).catch((error: unknown) => {
+    console.warn('[parley] service worker registration failed', error)
+  })
+}
+
+boot().catch((error: unknown) => {
+  root.render(
+    <main className="fatal" role="alert">
+      <h1>Parley could not start</h1>
+      <p>{describeError(error)}</p>
+      <button type="button" onClick={() => location.reload()}>
+        Reload
+      </button>
+    </main>,
+  )
+})
+registerServiceWorker()
