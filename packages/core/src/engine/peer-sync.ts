@@ -56,6 +56,7 @@ export class PeerSync {
         transport.on('peer-joined', ({ peer, conversationId }) =>
           this.#greet(transport, peer, conversationId),
         ),
+        transport.on('peer-left', ({ peer, conversationId }) => this.#forget(peer, conversationId)),
         transport.on('status', ({ status }) => {
           if (status === 'online') this.#resyncAll(transport)
         }),
