@@ -11,6 +11,10 @@ export const HARNESS_PORT = 4317
 export const E2E_SUPABASE_PORT = 54330
 const harnessConfig = 'tests/e2e/harness/vite.config.ts'
 
+/** Port of the chat app (apps/chat) built for its e2e suite, synced through the emulator above. */
+export const CHAT_APP_PORT = 4371
+const chatConfig = 'apps/chat/vite.config.ts'
+
 export default defineConfig({
   testMatch: ['apps/*/e2e/**/*.spec.ts', 'tests/e2e/**/*.spec.ts'],
   timeout: 60_000,
@@ -33,6 +37,17 @@ export default defineConfig({
       url: `http://127.0.0.1:${E2E_SUPABASE_PORT}/health`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
+    },
+    {
+      // The chat app, built (service worker included) against the emulator, then served.
+      command: `npx vite build --config ${chatConfig} --logLevel warn && npx vite preview --config ${chatConfig} --outDir dist/e2e --port ${CHAT_APP_PORT} --strictPort`,
+      url: `http://127.0.0.1:${CHAT_APP_PORT}/`,
+      env: {
+        PARLEY_CHAT_OUT_DIR: 'dist/e2e',
+        VITE_SUPABASE_URL: `http://127.0.0.1:${E2E_SUPABASE_PORT}`,
+      },
+      reuseExistingServer: !process.env.CI,
+      timeout: 90_000,
     },
   ],
 })

@@ -2,7 +2,13 @@
 // the y-indexeddb baseline (IndexeddbPersistence, as an app using it would) on the same document.
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
-import { ConversationDoc, Engine, STORAGE_ORIGIN, type MessageRecord } from '@parley/core'
+import {
+  ConversationDoc,
+  Engine,
+  STORAGE_ORIGIN,
+  asConversationId,
+  type MessageRecord,
+} from '@parley/core'
 import { createDexieStorage } from '@parley/storage-indexeddb'
 import {
   BENCH,
@@ -14,11 +20,11 @@ import {
   type YLastPageResult,
 } from './bench-api.js'
 
-/** 80 characters, as in bench/core.bench.ts. */
-const TEXT = 'The quick brown fox jumps over the lazy dog while the chat keeps scrolling ever on.'.slice(
-  0,
-  80,
-)
+/** 80 characters, as in bench/core.bench.ts, but each message's own (numbered) string. */
+const BASE_TEXT =
+  'The quick brown fox jumps over the lazy dog while the chat keeps scrolling ever on.'
+let sentCount = 0
+const text = (): string => `${++sentCount} ${BASE_TEXT}`.slice(0, 80)
 
 const post = (reply: LabReply): void => postMessage(reply)
 const progress = (message: string): void => post({ type: 'progress', message })
@@ -53,7 +59,7 @@ async function build(request: Extract<LabRequest, { type: 'build' }>): Promise<B
   let engine = await Engine.open({ storage, user: BENCH.user })
   const sendAll = async (id: string, n: number): Promise<void> => {
     const sends: Promise<unknown>[] = []
-    for (let j = 0; j < n; j++) sends.push(engine.send(id, { text: TEXT }))
+    for (let j = 0; j < n; j++) sends.push(engine.send(id, { text: text() }))
     // The engine commits every send of this task in one transaction.
     await Promise.all(sends)
   }
@@ -69,7 +75,7 @@ async function build(request: Extract<LabRequest, { type: 'build' }>): Promise<B
   const doc = new ConversationDoc({ id: big.id, user: BENCH.user, device: deviceId })
   for (const s of stored.snapshots) doc.applyUpdate(s.update, STORAGE_ORIGIN)
   for (const row of stored.log) doc.applyUpdate(row.update, STORAGE_ORIGIN)
-  for (let j = 0; j < bulk; j++) doc.send({ text: TEXT })
+  for (let j = 0; j < bulk; j++) doc.send({ text: text() })
   const upTo = stored.log.at(-1)?.key ?? null
   await storage.compact(big.id, { snapshot: doc.encodeStateAsUpdate(), upTo })
   doc.close()
@@ -166,7 +172,8 @@ async function yLastPage(name: string): Promise<YLastPageResult> {
 }
 
 /** Parley's own hydration, split: the Dexie read, then the model (validation, sorted view). */
-async function storeHydrate(conversationId: string): Promise<StoreHydrateResult> {
+async function storeHydrate(id: string): Promise<StoreHydrateResult> {
+  const conversationId = asConversationId(id)
   const storage = createDexieStorage({ name: BENCH.dbName })
   try {
     // The connection is opened before timing, as the running engine's is.
@@ -202,7 +209,7 @@ async function ySend(name: string, samples: number): Promise<number[]> {
   const times: number[] = []
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now()
-    doc.send({ text: TEXT })
+    doc.send({ text: text() })
     await settled(db)
     times.push(performance.now() - t0)
   }
@@ -219,7 +226,7 @@ async function yBurst(name: string, count: number): Promise<number> {
   await persistence.whenSynced
   const db = persistence.db as IDBDatabase
   const t0 = performance.now()
-  for (let i = 0; i < count; i++) doc.send({ text: TEXT })
+  for (let i = 0; i < count; i++) doc.send({ text: text() })
   await settled(db)
   const ms = performance.now() - t0
   await persistence.destroy()
@@ -253,6 +260,10 @@ onmessage = (event: MessageEvent<{ id: number; request: LabRequest }>) => {
   run(request).then(
     (value) => post({ type: 'result', id, value }),
     (error: unknown) =>
-      post({ type: 'error', id, message: error instanceof Error ? error.stack ?? error.message : String(error) }),
+      post({
+        type: 'error',
+        id,
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
   )
 }

@@ -7,10 +7,11 @@ declare global {
   var bench: BenchApi
 }
 
-const TEXT = 'The quick brown fox jumps over the lazy dog while the chat keeps scrolling ever on.'.slice(
-  0,
-  80,
-)
+const BASE_TEXT =
+  'The quick brown fox jumps over the lazy dog while the chat keeps scrolling ever on.'
+let sentCount = 0
+/** 80 characters, each message's own string. */
+const text = (): string => `${++sentCount} ${BASE_TEXT}`.slice(0, 80)
 
 let client: ParleyClient | undefined
 const unsubscribes: (() => void)[] = []
@@ -147,7 +148,7 @@ globalThis.bench = {
     const times: number[] = []
     for (let i = 0; i < n; i++) {
       const t0 = performance.now()
-      await c.send(conversationId, { text: TEXT })
+      await c.send(conversationId, { text: text() })
       times.push(performance.now() - t0)
     }
     return times
@@ -157,7 +158,7 @@ globalThis.bench = {
     const c = connected()
     const t0 = performance.now()
     const sends: Promise<unknown>[] = []
-    for (let i = 0; i < n; i++) sends.push(c.send(conversationId, { text: TEXT }))
+    for (let i = 0; i < n; i++) sends.push(c.send(conversationId, { text: text() }))
     await Promise.all(sends)
     return performance.now() - t0
   },

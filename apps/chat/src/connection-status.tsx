@@ -1,5 +1,17 @@
 // The connection banner: online / offline / syncing, and how many changes wait for the server.
+import { useSyncExternalStore } from 'react'
 import { useSyncStatus } from '@parley/react'
+
+function subscribeOnline(listener: () => void): () => void {
+  window.addEventListener('online', listener)
+  window.addEventListener('offline', listener)
+  return () => {
+    window.removeEventListener('online', listener)
+    window.removeEventListener('offline', listener)
+  }
+}
+
+const browserOnline = (): boolean => navigator.onLine
 
 function label(state: 'online' | 'offline' | 'syncing', pending: number, failed: number): string {
   const waiting = pending === 1 ? '1 change waiting' : `${pending} changes waiting`
@@ -21,8 +33,11 @@ function label(state: 'online' | 'offline' | 'syncing', pending: number, failed:
 /** The banner; `data-state` and `data-pending` are stable test hooks. */
 export function ConnectionStatus() {
   const { status } = useSyncStatus()
-  // Until the engine answered, say "syncing": it is the honest "not known yet".
-  const state = status?.state ?? 'syncing'
+  // The browser knows at once when the network is gone, while the engine may only notice when a
+  // socket times out; "offline" from either side wins. Until the engine answered, say
+  // "syncing": it is the honest "not known yet".
+  const online = useSyncExternalStore(subscribeOnline, browserOnline, browserOnline)
+  const state = !online ? 'offline' : (status?.state ?? 'syncing')
   const pending = status?.pending ?? 0
   const failed = status?.failed ?? 0
   return (

@@ -11,8 +11,16 @@ const container = document.getElementById('root')
 if (container === null) throw new Error('index.html has no #root')
 const root = createRoot(container)
 
+/**
+ * `?engine=dedicated` runs the engine in dedicated workers with a Web Locks leader even where
+ * SharedWorker exists: the path Chrome on Android takes, and one whose network the browser's
+ * devtools (and Playwright's offline mode) can switch off.
+ */
+const mode = new URLSearchParams(location.search).get('engine') === 'dedicated' ? 'dedicated' : 'auto'
+
 async function boot(): Promise<void> {
   const client = await createParleyClient({
+    mode,
     // Vite bundles the worker because `new URL(…, import.meta.url)` is written out here.
     sharedWorker: () =>
       new SharedWorker(new URL('./parley.worker.ts', import.meta.url), {

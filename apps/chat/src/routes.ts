@@ -56,8 +56,8 @@ export function useRoute(): Route {
 
 /** The link that opens this app on the join screen for an invite code. */
 export function joinUrl(code: string): string {
-  const base = location.href.split('#')[0] ?? location.href
-  return `${base}${routeHash({ kind: 'join', code })}`
+  // Origin and path only: the page's own query (e.g. `?engine=dedicated`) is not the invitee's.
+  return `${location.origin}${location.pathname}${routeHash({ kind: 'join', code })}`
 }
 
 /** Accepts what people paste into "join": a bare code or a whole invite link. */

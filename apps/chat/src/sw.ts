@@ -6,6 +6,9 @@
 // navigations go to the network first so a new deployment shows on reload, and fall back to the
 // cached page when the network is down or too slow.
 
+// A module, so that `self` below is this file's own declaration.
+export {}
+
 interface PrecacheEntry {
   url: string
   revision: string | null

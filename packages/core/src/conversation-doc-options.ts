@@ -77,4 +77,10 @@ export interface InitializeInput {
 /** Result of `applyUpdate`; it never throws. */
 export type ApplyUpdateResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: InvalidUpdateReason; readonly applied: boolean }
+  | {
+      readonly ok: false
+      /** Why; `closed` when the document was closed (nothing applied, nothing emitted). */
+      readonly reason: InvalidUpdateReason | 'closed'
+      /** Whether part of the update may have been applied (only for `apply-failed`). */
+      readonly applied: boolean
+    }

@@ -2,7 +2,6 @@ import * as Y from 'yjs'
 import { trustClaims } from './author-attribution.js'
 import type { ConversationDocEvents } from './conversation-doc-events.js'
 import type {
-  AckQuery,
   ApplyUpdateResult,
   ConversationDocOptions,
   EditInput,
@@ -28,43 +27,21 @@ import {
   type MessageId,
   type UserId,
 } from './ids.js'
-import { isTombstone, MessageStore, type MessageAnchor } from './message-store.js'
-import type {
-  AttachmentView,
-  ConversationMeta,
-  MemberView,
-  MessagePage,
-  MessageStatus,
-  MessageView,
-  PageCursor,
-  ReceiptView,
-} from './message-view.js'
+import { isTombstone, MessageStore } from './message-store.js'
+import type { MessageView } from './message-view.js'
 import { ReceiptStore } from './receipt-store.js'
+import { ConversationReader } from './conversation-reader.js'
 import {
   MAX_TITLE_LENGTH,
-  checkEditRecord,
-  checkMessageRecord,
   isConversationKind,
   isReaction,
-  type AttachmentRecord,
-  type EditRecord,
   type MemberRole,
   type MessageRecord,
   type TombstoneRecord,
 } from './schema.js'
 import { LOCAL_ORIGIN, type TransactionOrigin } from './transaction-origin.js'
 import { validateUpdate } from './update-validator.js'
-
-function toAttachmentRecords(
-  list: readonly AttachmentView[] | undefined,
-): AttachmentRecord[] | undefined {
-  if (list === undefined || list.length === 0) return undefined
-  return list.map((a) =>
-    a.url === undefined
-      ? { n: a.name, m: a.mime, s: a.size }
-      : { n: a.name, m: a.mime, s: a.size, u: a.url },
-  )
-}
+import { buildEditRecord, buildMessageRecord, toAttachmentRecords } from './local-records.js'
 
 /**
  * One conversation: a Y.Doc with Parley's layout (docs/LAYOUT.md), the intents a user has on it
@@ -76,11 +53,9 @@ function toAttachmentRecords(
  * reported as `rejected-record`. Local misuse (editing someone else's message, an empty text)
  * throws a `ParleyError`.
  */
-export class ConversationDoc {
+export class ConversationDoc extends ConversationReader {
   /** The conversation id (also `ydoc.guid`). */
   readonly id: ConversationId
-  /** The local user. */
-  readonly user: UserId
   /** The local device. */
   readonly device: DeviceId
   /** The device clock stamping local writes. */
@@ -91,13 +66,11 @@ export class ConversationDoc {
    */
   readonly ydoc: Y.Doc
   readonly #roots: DocRoots
-  readonly #messages = new MessageStore()
-  readonly #receipts = new ReceiptStore()
+  readonly #messages: MessageStore
+  readonly #receipts: ReceiptStore
   readonly #observer: DocObserver
   readonly #events: Emitter<ConversationDocEvents>
   readonly #onError: (error: unknown) => void
-  readonly #isAcknowledged: (message: AckQuery) => boolean
-  readonly #acknowledged = new Set<MessageId>()
   readonly #newId: () => MessageId
   readonly #pending: Array<() => void> = []
   readonly #staleEdits = new Set<MessageId>()
@@ -108,9 +81,26 @@ export class ConversationDoc {
 
   /** @param options - see {@link ConversationDocOptions}. */
   constructor(options: ConversationDocOptions) {
-    this.id = asConversationId(options.id)
-    this.user = asUserId(options.user)
-    this.device = asDeviceId(options.device)
+    const id = asConversationId(options.id)
+    const user = asUserId(options.user)
+    const device = asDeviceId(options.device)
+    const ydoc = new Y.Doc({ guid: id, gc: true })
+    const roots = docRoots(ydoc)
+    const messages = new MessageStore()
+    const receipts = new ReceiptStore()
+    super({
+      user,
+      messages,
+      receipts,
+      meta: roots.meta,
+      isAcknowledged: options.isAcknowledged ?? ((m) => m.device !== device),
+    })
+    this.id = id
+    this.device = device
+    this.ydoc = ydoc
+    this.#roots = roots
+    this.#messages = messages
+    this.#receipts = receipts
     this.#onError =
       options.onError ??
       ((error) =>
@@ -135,12 +125,8 @@ export class ConversationDoc {
     this.#offDrift = this.clock.on('clock-drift', (event) => {
       if (this.#receiving) this.#pending.push(() => this.#events.emit('clock-drift', event))
     })
-    const device = this.device
-    this.#isAcknowledged = options.isAcknowledged ?? ((m) => m.device !== device)
     this.#newId = options.newMessageId ?? newMessageId
     if (options.members !== undefined) this.#receipts.setExternalMembers(options.members)
-    this.ydoc = new Y.Doc({ guid: this.id, gc: true })
-    this.#roots = docRoots(this.ydoc)
     this.#observer = new DocObserver(
       this.#roots,
       this.#messages,
@@ -168,7 +154,7 @@ export class ConversationDoc {
    * Either way an `invalid-update` event is emitted.
    */
   applyUpdate(update: Uint8Array, origin: TransactionOrigin): ApplyUpdateResult {
-    if (this.#closed) return { ok: false, reason: 'apply-failed', applied: false }
+    if (this.#closed) return { ok: false, reason: 'closed', applied: false }
     if (!(update instanceof Uint8Array)) {
       this.#events.emit('invalid-update', { reason: 'not-bytes', origin })
       return { ok: false, reason: 'not-bytes', applied: false }
@@ -252,29 +238,13 @@ export class ConversationDoc {
   /** Sends a message; returns its view (status `sending` until acknowledged). */
   send(input: SendInput): MessageView {
     const id = input.id ?? this.#newId()
-    const candidate: Record<string, unknown> = {
-      i: id,
-      a: this.user,
-      h: this.clock.now(),
-      t: input.text,
-    }
-    if (input.kind === 'system') candidate.k = 'system'
-    if (input.replyTo !== undefined) candidate.r = input.replyTo
-    const attachments = toAttachmentRecords(input.attachments)
-    if (attachments !== undefined) candidate.f = attachments
-    const checked = checkMessageRecord(candidate)
-    if (!checked.ok)
-      throw new ParleyError(
-        'invalid-argument',
-        'message does not match the schema (text, ids, attachments)',
-      )
+    const record = buildMessageRecord(id, this.user, this.clock.now(), input)
     if (
       this.#messages.record(id) !== undefined ||
       this.#messages.validTombstone(id) !== undefined
     ) {
       throw new ParleyError('invalid-argument', `message ${id} already exists`)
     }
-    const record = checked.value
     this.#transact(() => appendRecord(this.#roots.chunks, record), [id])
     return this.#viewOrThrow(id)
   }
@@ -282,21 +252,11 @@ export class ConversationDoc {
   /** Replaces the text (and optionally attachments) of one of the local user's messages. */
   edit(id: MessageId, input: EditInput): MessageView {
     const record = this.#ownRecord(id)
-    const current = this.#messages.validEdit(record)
     const attachments =
       input.attachments !== undefined
         ? toAttachmentRecords(input.attachments)
-        : (current?.f ?? record.f)
-    const candidate: Record<string, unknown> = {
-      i: id,
-      a: this.user,
-      h: this.clock.now(),
-      t: input.text,
-    }
-    if (attachments !== undefined && attachments.length > 0) candidate.f = attachments
-    const checked = checkEditRecord(candidate)
-    if (!checked.ok) throw new ParleyError('invalid-argument', 'edit does not match the schema')
-    const edit: EditRecord = checked.value
+        : (this.#messages.validEdit(record)?.f ?? record.f)
+    const edit = buildEditRecord(id, this.user, this.clock.now(), input.text, attachments)
     this.#transact(() => this.#roots.edits.set(id, edit), [id])
     return this.#viewOrThrow(id)
   }
@@ -348,106 +308,8 @@ export class ConversationDoc {
 
   /** Records that the server holds these messages (status `sent` or beyond). */
   acknowledge(ids: Iterable<MessageId>): void {
-    const added: MessageId[] = []
-    for (const id of ids) {
-      if (!this.#acknowledged.has(id)) {
-        this.#acknowledged.add(id)
-        added.push(id)
-      }
-    }
+    const added = this.recordAcknowledged(ids)
     if (added.length > 0) this.#events.emit('status-changed', { ids: added })
-  }
-
-  // ── Reads ─────────────────────────────────────────────────────────────────────────────────
-
-  /** Number of messages in the view (deleted ones included). */
-  get size(): number {
-    return this.#messages.size
-  }
-
-  /** One message, or `undefined`. */
-  message(id: MessageId): MessageView | undefined {
-    const anchor = this.#messages.anchorOf(id)
-    return anchor === undefined ? undefined : this.#view(anchor)
-  }
-
-  /** Every message in order. O(n): for small conversations and tests; UIs should page. */
-  messages(): MessageView[] {
-    return this.#messages.order.slice(0, this.#messages.size).map((a) => this.#view(a))
-  }
-
-  /** The newest `count` messages, oldest first. */
-  lastPage(count: number): MessagePage {
-    const end = this.#messages.size
-    return this.#page(Math.max(0, end - count), end)
-  }
-
-  /** Up to `count` messages just before `cursor` (exclusive), oldest first. */
-  pageBefore(cursor: PageCursor, count: number): MessagePage {
-    const end = this.#messages.order.lowerBound({ h: cursor.hlc, i: cursor.id })
-    return this.#page(Math.max(0, end - count), end)
-  }
-
-  /** Up to `count` messages just after `cursor` (exclusive), oldest first. */
-  pageAfter(cursor: PageCursor, count: number): MessagePage {
-    const start = this.#messages.order.upperBound({ h: cursor.hlc, i: cursor.id })
-    return this.#page(start, Math.min(this.#messages.size, start + Math.max(0, count)))
-  }
-
-  /** Delivery status of a message for the local viewer, or `undefined` if unknown. */
-  status(id: MessageId): MessageStatus | undefined {
-    const anchor = this.#messages.anchorOf(id)
-    return anchor === undefined ? undefined : this.#status(anchor)
-  }
-
-  /**
-   * Messages by others, not deleted, sent after `user`'s read cursor (max over devices).
-   * O(unread) after a binary search. Default user: the local one.
-   */
-  unreadCount(user: UserId = this.user): number {
-    const order = this.#messages.order
-    const read = this.#receipts.readCursor(user)
-    let count = 0
-    for (let i = read === undefined ? 0 : order.firstAfterStamp(read); i < order.length; i++) {
-      const anchor = order.at(i) as MessageAnchor
-      if (!isTombstone(anchor) && anchor.a !== user) count++
-    }
-    return count
-  }
-
-  /** Receipt cursors per user (max over their devices), sorted by user. */
-  receipts(): ReceiptView[] {
-    return this.#receipts.receipts()
-  }
-
-  /** One user's receipt cursors. */
-  receipt(user: UserId): ReceiptView {
-    return this.#receipts.cursors(user)
-  }
-
-  /** Members recorded in the document. */
-  members(): MemberView[] {
-    return this.#receipts.members()
-  }
-
-  /** The member ids the group rule uses (external set if given, else the document's). */
-  memberIds(): UserId[] {
-    return this.#receipts.memberIds()
-  }
-
-  /** Title, kind and creation data; invalid values are left out. */
-  meta(): ConversationMeta {
-    const m = this.#roots.meta
-    const title = m.get('title')
-    const kind = m.get('kind')
-    const createdBy = m.get('createdBy')
-    const createdAt = m.get('createdAt')
-    return Object.freeze({
-      ...(typeof title === 'string' && title.length <= MAX_TITLE_LENGTH ? { title } : {}),
-      ...(isConversationKind(kind) ? { kind } : {}),
-      ...(isUserId(createdBy) ? { createdBy } : {}),
-      ...(isHlcStamp(createdAt) ? { createdAt } : {}),
-    })
   }
 
   /** Stops observing, removes listeners and destroys the Y.Doc. Idempotent. */
@@ -588,36 +450,5 @@ export class ConversationDoc {
     const view = this.message(id)
     if (view === undefined) throw new ParleyError('not-found', `message ${id} is not in the view`)
     return view
-  }
-
-  #page(start: number, end: number): MessagePage {
-    const anchors = this.#messages.order.slice(start, end)
-    return Object.freeze({
-      messages: Object.freeze(anchors.map((a) => this.#view(a))),
-      hasBefore: start > 0,
-      hasAfter: end < this.#messages.size,
-    })
-  }
-
-  #view(anchor: MessageAnchor): MessageView {
-    return this.#messages.view(anchor, this.#status(anchor))
-  }
-
-  #status(anchor: MessageAnchor): MessageStatus {
-    const acked =
-      this.#acknowledged.has(anchor.i) ||
-      this.#isAcknowledged({
-        id: anchor.i,
-        author: anchor.a,
-        device: anchor.h.slice(18) as DeviceId,
-        hlc: anchor.h,
-      })
-    if (!acked) return 'sending'
-    const others = this.#receipts.othersOf(anchor.a)
-    if (others.empty) return 'sent'
-    const stamp = this.#messages.statusStamp(anchor)
-    if (others.read !== undefined && others.read >= stamp) return 'read'
-    if (others.delivered !== undefined && others.delivered >= stamp) return 'delivered'
-    return 'sent'
   }
 }

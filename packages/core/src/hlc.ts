@@ -1,11 +1,5 @@
 import { Emitter } from './emitter.js'
-import {
-  MAX_HLC_COUNTER,
-  MAX_HLC_MS,
-  encodeHlcStamp,
-  parseHlcStamp,
-  type HlcParseFailure,
-} from './hlc-stamp.js'
+import { MAX_HLC_COUNTER, MAX_HLC_MS, parseHlcStamp, type HlcParseFailure } from './hlc-stamp.js'
 import type { DeviceId, HlcStamp } from './ids.js'
 import { asDeviceId } from './ids.js'
 
@@ -109,7 +103,7 @@ export class HybridLogicalClock {
       this.#ms++
       this.#counter = 0
     }
-    return encodeHlcStamp({ ms: this.#ms, counter: this.#counter, device: this.device })
+    return this.#encode()
   }
 
   /**
@@ -147,12 +141,17 @@ export class HybridLogicalClock {
    * Does not advance the clock. Persist it and pass it back as `after` on restart.
    */
   peek(): HlcStamp {
-    return encodeHlcStamp({ ms: this.#ms, counter: this.#counter, device: this.device })
+    return this.#encode()
   }
 
   /** Removes every event listener. Idempotent. */
   close(): void {
     this.#events.clear()
+  }
+
+  /** `encodeHlcStamp` without its checks: the parts are in range by construction. */
+  #encode(): HlcStamp {
+    return `${this.#ms.toString(16).padStart(12, '0')}-${this.#counter.toString(16).padStart(4, '0')}-${this.device}` as HlcStamp
   }
 
   #wall(): number {

@@ -76,6 +76,8 @@ export class MessageStore {
   readonly #order = new SortedAnchors<MessageAnchor>()
   /** Ids touched since the last commit, with the anchor they had before. */
   readonly #before = new Map<MessageId, MessageAnchor | undefined>()
+  /** Records new this commit whose id had no state at all: the bulk path of a load. */
+  #fresh: MessageRecord[] = []
   readonly #rejections: StoreRejection[] = []
   readonly #reported = new WeakSet<object>()
 
@@ -95,6 +97,12 @@ export class MessageStore {
   addRecord(record: MessageRecord): void {
     const id = record.i
     const current = this.#records.get(id)
+    if (current === undefined && !this.#tombstones.has(id) && !this.#before.has(id)) {
+      // Nothing to compare against: skip the before/after bookkeeping (loads are all this).
+      this.#records.set(id, record)
+      this.#fresh.push(record)
+      return
+    }
     if (current !== undefined && sameRecord(current, record)) return
     this.#touch(id)
     if (current === undefined) {
@@ -167,8 +175,30 @@ export class MessageStore {
    */
   commit(): { changes: MessageChanges; rejections: StoreRejection[] } {
     const changes: MessageChanges = { added: [], updated: [], removed: [] }
-    if (this.#before.size === 0 && this.#rejections.length === 0) return { changes, rejections: [] }
-    const inserts: MessageAnchor[] = []
+    if (this.#before.size === 0 && this.#fresh.length === 0 && this.#rejections.length === 0) {
+      return { changes, rejections: [] }
+    }
+    const fresh = this.#fresh
+    this.#fresh = []
+    const touched = this.#before.size > 0
+    const inserts: MessageAnchor[] = touched ? [] : fresh
+    for (const record of fresh) {
+      const id = record.i
+      if (touched && this.#before.has(id)) {
+        // Touched again later in this transaction: handled with the touched ids, as new.
+        this.#before.set(id, undefined)
+        continue
+      }
+      if (touched) inserts.push(record)
+      if (this.#edits.has(id)) this.#checkConsistency(id, undefined, record)
+      changes.added.push(id)
+    }
+    if (touched) this.#applyTouched(inserts, changes)
+    this.#order.insertMany(inserts)
+    return { changes, rejections: this.#rejections.splice(0) }
+  }
+
+  #applyTouched(inserts: MessageAnchor[], changes: MessageChanges): void {
     for (const [id, before] of this.#before) {
       const after = this.anchorOf(id)
       this.#checkConsistency(id, before, after)
@@ -189,8 +219,6 @@ export class MessageStore {
       }
     }
     this.#before.clear()
-    this.#order.insertMany(inserts)
-    return { changes, rejections: this.#rejections.splice(0) }
   }
 
   // ── Reading ───────────────────────────────────────────────────────────────────────────────

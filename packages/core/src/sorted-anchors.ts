@@ -102,7 +102,13 @@ export class SortedAnchors<T extends Anchor> {
   /** Inserts anchors (whose keys are not present yet). */
   insertMany(batch: readonly T[]): void {
     if (batch.length < MERGE_THRESHOLD) {
-      for (const anchor of batch) this.#items.splice(this.lowerBound(anchor), 0, anchor)
+      for (const anchor of batch) {
+        const items = this.#items
+        const last = items[items.length - 1]
+        // New messages almost always sort last; `push` avoids splice's O(n) path.
+        if (last === undefined || compareAnchors(last, anchor) < 0) items.push(anchor)
+        else items.splice(this.lowerBound(anchor), 0, anchor)
+      }
       return
     }
     const sorted = [...batch].sort(compareAnchors)

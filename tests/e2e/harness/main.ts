@@ -11,18 +11,22 @@ declare global {
 
 const params = new URLSearchParams(location.search)
 const mode = (params.get('mode') ?? 'auto') as 'auto' | 'dedicated'
-const user = params.get('user') ?? 'alice'
+const serverUrl = params.get('server')
+// With a server the user comes from sign-in (window.parley.signIn); without, from the URL.
+const user = serverUrl === null ? (params.get('user') ?? 'alice') : undefined
+// The worker reads its configuration from its name (a different name is a different worker).
+const name = JSON.stringify(
+  serverUrl === null ? {} : { server: { url: serverUrl, anonKey: params.get('anon') ?? '' } },
+)
 const log: string[] = []
 
 const ready = createParleyClient({
-  user,
+  ...(user !== undefined ? { user } : {}),
   mode,
   sharedWorker: () =>
-    new SharedWorker(new URL('./parley.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'parley',
-    }),
-  worker: () => new Worker(new URL('./parley.worker.ts', import.meta.url), { type: 'module' }),
+    new SharedWorker(new URL('./parley.worker.ts', import.meta.url), { type: 'module', name }),
+  worker: () =>
+    new Worker(new URL('./parley.worker.ts', import.meta.url), { type: 'module', name }),
 }).then((client) => {
   window.parley = client
   document.getElementById('status')!.textContent = `ready ${client.info.mode}`

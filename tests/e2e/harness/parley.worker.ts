@@ -24,7 +24,15 @@ faults.onmessage = (event: MessageEvent<{ quota?: boolean }>) => {
   faults.postMessage({ ack: on })
 }
 
-const config = JSON.parse((self as unknown as { name: string }).name || '{}') as HarnessWorkerConfig
+function readConfig(name: string): HarnessWorkerConfig {
+  try {
+    return JSON.parse(name || '{}') as HarnessWorkerConfig
+  } catch {
+    return {}
+  }
+}
+
+const config = readConfig((self as unknown as { name: string }).name)
 const server = config.server
 
 startParleyHost({

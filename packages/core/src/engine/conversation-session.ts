@@ -55,6 +55,11 @@ export class ConversationSession {
   lastKey: number | null = null
   /** Whether a compaction is running. */
   compacting = false
+  /** State vector of what storage holds: the next log row is the document's diff from it. */
+  persistedSv: Uint8Array = new Uint8Array([0])
+  /** Bytes of the stored snapshot and of the log rows written since (drive compaction). */
+  snapshotBytes = 0
+  logBytes = 0
   readonly #wallClock: () => number
 
   private constructor(options: ConversationSessionOptions) {
@@ -94,10 +99,15 @@ export class ConversationSession {
     for (const snapshot of stored.snapshots)
       session.doc.applyUpdate(snapshot.update, STORAGE_ORIGIN)
     for (const row of stored.log) session.doc.applyUpdate(row.update, STORAGE_ORIGIN)
+    // Taken before the outbox is applied: a change found only in the outbox is then part of the
+    // next log row, so it reaches the log too.
+    session.persistedSv = session.doc.encodeStateVector()
     // An adapter without atomic commits may hold a change only in the outbox (see
     // StorageCapabilities.atomicCommit); Yjs updates are idempotent, so applying them is safe.
     for (const update of outboxUpdates) session.doc.applyUpdate(update, STORAGE_ORIGIN)
     session.logRows = stored.log.length
+    session.snapshotBytes = stored.snapshots.reduce((n, s) => n + s.update.byteLength, 0)
+    session.logBytes = stored.log.reduce((n, r) => n + r.update.byteLength, 0)
     const last = stored.log.at(-1)
     session.lastKey = last === undefined ? null : last.key
     return session

@@ -1,6 +1,7 @@
 // The engine: one per browser, in the worker. It owns the hot set of conversation documents, the
 // write path to storage (every local change durable before the intent resolves), the outbox, and
 // the wiring to transports. Pure TypeScript, no DOM. See docs/ENGINE.md.
+import * as Y from 'yjs'
 import { Emitter } from '../emitter.js'
 import { ParleyError } from '../errors.js'
 import { HybridLogicalClock } from '../hlc.js'
@@ -88,11 +89,18 @@ export class Engine {
   readonly #displayName: string | undefined
   readonly #deliveredTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>()
   #outboxCount: number
+  /** Outbox entries per conversation (hydration skips the outbox query when there are none). */
+  readonly #outboxByConversation = new Map<ConversationId, number>()
   #failedCount = 0
   #lastWrite: Promise<void> | undefined
   #closed = false
 
-  private constructor(options: EngineOptions, device: DeviceId, outboxCount: number) {
+  private constructor(options: EngineOptions, device: DeviceId, outbox: readonly OutboxEntry[]) {
+    const outboxCount = outbox.length
+    for (const entry of outbox) {
+      const id = entry.conversationId as ConversationId
+      this.#outboxByConversation.set(id, (this.#outboxByConversation.get(id) ?? 0) + 1)
+    }
     this.user = asUserId(String(options.user))
     this.#displayName = options.displayName
     this.device = device
@@ -125,6 +133,10 @@ export class Engine {
       this.#storage,
       (id) => this.#derived(id),
       (batch) => this.#committed(batch),
+      {
+        collapse: (id, updates) => this.#collapse(id, updates),
+        mergeOutbox: (entries) => mergeOutboxEntries(entries),
+      },
     )
     this.#sync = new PeerSync({
       transports: options.transports ?? [],
@@ -172,7 +184,7 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const identity = await options.storage.getOrCreateDevice()
     const outbox = await options.storage.listOutbox()
-    return new Engine(options, asDeviceId(identity.deviceId), outbox.length)
+    return new Engine(options, asDeviceId(identity.deviceId), outbox)
   }
 
   /** Subscribes to an engine event; returns the unsubscribe function. */
@@ -375,7 +387,6 @@ export class Engine {
       throw error
     }
     for (const entry of entries) session.unsaved.splice(session.unsaved.indexOf(entry), 1)
-    this.#outboxCount += entries.length
     for (const id of ids) if (session.failed.delete(id)) this.#failedCount--
     this.#markDirty(session.id)
     this.#emitStatus()
@@ -512,9 +523,13 @@ export class Engine {
   }
 
   async #hydrate(id: ConversationId): Promise<ConversationSession> {
+    // An indexed outbox query can be slow after many deletions (tombstones): skip it when the
+    // engine knows there is nothing for this conversation.
     const [stored, outbox] = await Promise.all([
       this.#storage.loadDoc(id),
-      this.#storage.listOutbox({ conversationId: id }),
+      (this.#outboxByConversation.get(id) ?? 0) > 0
+        ? this.#storage.listOutbox({ conversationId: id })
+        : Promise.resolve([]),
     ])
     this.#assertOpen()
     const pending = new Set<MessageId>()
@@ -541,7 +556,7 @@ export class Engine {
     this.#sessions.set(id, session)
     this.#recency.touch(id)
     this.#sync.join(session)
-    this.#evict()
+    this.#evict(id)
     void this.#server?.catchUp(id)
     return session
   }
@@ -603,7 +618,6 @@ export class Engine {
       })
       .then(
         () => {
-          this.#outboxCount++
           this.#emitStatus()
           void this.#server?.drain()
         },
@@ -653,8 +667,16 @@ export class Engine {
     await this.#queue.enqueue({ conversationId: session.id, updates: applied, cursor })
   }
 
+  #countOutbox(id: ConversationId, delta: number): void {
+    this.#outboxByConversation.set(
+      id,
+      Math.max(0, (this.#outboxByConversation.get(id) ?? 0) + delta),
+    )
+  }
+
   #acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void {
     this.#outboxCount -= entries.length
+    this.#countOutbox(id, -entries.length)
     const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
     const session = this.#sessions.get(id)
     if (session) {
@@ -673,6 +695,28 @@ export class Engine {
       if (!this.#closed) this.markDelivered(id).catch(this.#onError)
     }, this.#options.deliveredDelayMs)
     this.#deliveredTimers.set(id, timer)
+  }
+
+  /**
+   * One log row per conversation per commit: the document's diff from what storage holds (every
+   * change applied since, local or remote). A failed commit leaves `persistedSv` behind, so the
+   * next commit writes those changes again.
+   */
+  #collapse(
+    id: ConversationId,
+    updates: readonly Uint8Array[],
+  ): { rows: Uint8Array[]; committed?: () => void } {
+    const session = this.#sessions.get(id)
+    if (!session) return { rows: [...updates] }
+    const row = session.doc.encodeStateAsUpdate(session.persistedSv)
+    const sv = session.doc.encodeStateVector()
+    return {
+      rows: [row],
+      committed: () => {
+        session.persistedSv = sv
+        session.logBytes += row.byteLength
+      },
+    }
   }
 
   #outboxEntry(
@@ -738,6 +782,10 @@ export class Engine {
   }
 
   #committed(batch: CommittedBatch): void {
+    for (const [id, count] of batch.outboxWritten) {
+      this.#outboxCount += count
+      this.#countOutbox(id, count)
+    }
     const ids: ConversationId[] = []
     for (const [id, { count, lastKey }] of batch.appended) {
       ids.push(id)
@@ -745,7 +793,13 @@ export class Engine {
       if (!session || count === 0) continue
       session.logRows += count
       if (lastKey !== null) session.lastKey = lastKey
-      if (session.logRows >= this.#options.compactAfter) this.#compact(session)
+      // Re-encoding a large document costs ~17 ms per MB, so a big snapshot is rewritten only
+      // once the log is a fair share of it (or far past the row bound).
+      const rowsDue = session.logRows >= this.#options.compactAfter
+      const bytesDue = session.logBytes * 8 >= session.snapshotBytes
+      if ((rowsDue && bytesDue) || session.logRows >= this.#options.compactAfter * 4) {
+        this.#compact(session)
+      }
     }
     this.#events.emit('index-changed', { conversationIds: ids })
   }
@@ -764,6 +818,8 @@ export class Engine {
       .compact(session.id, { snapshot, upTo })
       .then(() => {
         session.logRows -= rows
+        session.logBytes = 0
+        session.snapshotBytes = snapshot.byteLength
       })
       .catch(this.#onError)
       .finally(() => {
@@ -789,21 +845,35 @@ export class Engine {
       this.#events.emit('sync-status', { status: this.syncStatus() })
   }
 
-  /** Closes least recently used conversations beyond the bound, skipping pinned or busy ones. */
-  #evict(): void {
+  /** Closes least recently used conversations beyond the bound, skipping pinned, busy or `keep`. */
+  #evict(keep?: ConversationId): void {
     let excess = this.#sessions.size - this.#options.maxOpenConversations
     if (excess <= 0) return
     for (const id of this.#recency.leastRecentFirst()) {
       if (excess <= 0) break
       const session = this.#sessions.get(id)
-      if (!session || this.#pins.has(id) || session.unsaved.length > 0 || this.#queue.waiting > 0)
-        continue
-      this.#sync.leave(session)
-      session.close()
+      const busy = session === undefined || session.unsaved.length > 0 || this.#queue.waiting > 0
+      if (busy || id === keep || this.#pins.has(id)) continue
+      this.#sync.leave(session!)
+      session!.close()
       this.#sessions.delete(id)
       this.#recency.delete(id)
       excess--
     }
+  }
+}
+
+/** One outbox entry for several made in one commit: their updates merged, their message ids joined. */
+function mergeOutboxEntries(entries: readonly NewOutboxEntry[]): NewOutboxEntry {
+  const first = entries[0]!
+  return {
+    id: first.id,
+    conversationId: first.conversationId,
+    // A commit's entries are a few hundred small updates at most: mergeUpdates is cheap at that
+    // size (PERFORMANCE.md warns about thousands).
+    update: Y.mergeUpdates(entries.map((e) => e.update)),
+    createdAt: first.createdAt,
+    meta: { messageIds: entries.flatMap((e) => outboxMessageIds(e.meta)) },
   }
 }
 

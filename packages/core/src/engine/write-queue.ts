@@ -23,10 +23,27 @@ export type DerivedRecords = (
   conversationId: ConversationId,
 ) => Pick<ConversationWrite, 'tail' | 'indexEntry'>
 
+/**
+ * Optional batching hooks. Without them every queued update is its own log row and every outbox
+ * entry its own record; with them a commit writes one log row and one outbox entry per
+ * conversation (PERFORMANCE.md §8.3: few large records; per-record cost dominates a burst).
+ */
+export interface WriteQueueHooks {
+  /** The log rows for a conversation's queued updates, and what to do once they are durable. */
+  collapse?: (
+    conversationId: ConversationId,
+    updates: readonly Uint8Array[],
+  ) => { rows: Uint8Array[]; committed?: () => void }
+  /** One outbox entry standing for several. */
+  mergeOutbox?: (entries: readonly NewOutboxEntry[]) => NewOutboxEntry
+}
+
 /** What a committed batch reports back per conversation. */
 export interface CommittedBatch {
   /** Per conversation: how many updates were appended and the key of the last one. */
   appended: Map<ConversationId, { count: number; lastKey: LogKey | null }>
+  /** Per conversation, how many outbox entries the commit wrote. */
+  outboxWritten: Map<ConversationId, number>
 }
 
 interface Pending {
@@ -45,6 +62,7 @@ export class WriteQueue {
   readonly #storage: StorageAdapter
   readonly #derive: DerivedRecords
   readonly #onCommitted: (batch: CommittedBatch) => void
+  readonly #hooks: WriteQueueHooks
   #pending: Pending | undefined
   #inFlight: Promise<void> | undefined
   #scheduled = false
@@ -53,10 +71,12 @@ export class WriteQueue {
     storage: StorageAdapter,
     derive: DerivedRecords,
     onCommitted: (batch: CommittedBatch) => void,
+    hooks: WriteQueueHooks = {},
   ) {
     this.#storage = storage
     this.#derive = derive
     this.#onCommitted = onCommitted
+    this.#hooks = hooks
   }
 
   /** Number of changes waiting for a commit (not yet durable). */
@@ -81,16 +101,17 @@ export class WriteQueue {
   async drain(): Promise<void> {
     while (this.#pending !== undefined || this.#inFlight !== undefined) {
       if (this.#inFlight) await this.#inFlight
-      else await new Promise<void>((resolve) => queueMicrotask(resolve))
+      else this.#flush()
     }
   }
 
   #schedule(): void {
     if (this.#scheduled || this.#inFlight) return
     this.#scheduled = true
-    // A microtask, not a timer: a lone send pays no delay, and sends made in the same task
-    // (a burst, a Promise.all) share one transaction.
-    queueMicrotask(() => {
+    // A task, not a microtask and not a timer: a lone send pays no clamped timer delay, the
+    // change notifications of the current task (tabs' views) go out before the commit is built,
+    // and sends made in back-to-back tasks (a burst of tab messages) share one transaction.
+    nextTask(() => {
       this.#scheduled = false
       this.#flush()
     })
@@ -101,12 +122,27 @@ export class WriteQueue {
     if (!batch || this.#inFlight) return
     this.#pending = undefined
     const order = [...batch.changes.keys()]
+    const rowCounts = new Map<ConversationId, number>()
+    const outboxCounts = new Map<ConversationId, number>()
+    const committed: (() => void)[] = []
     const writes: ConversationWrite[] = order.map((conversationId) => {
       const change = batch.changes.get(conversationId)!
+      let rows: readonly Uint8Array[] = change.updates
+      if (this.#hooks.collapse && change.updates.length > 0) {
+        const collapsed = this.#hooks.collapse(conversationId, change.updates)
+        rows = collapsed.rows
+        if (collapsed.committed) committed.push(collapsed.committed)
+      }
+      rowCounts.set(conversationId, rows.length)
+      const outbox =
+        this.#hooks.mergeOutbox && change.outbox.length > 1
+          ? [this.#hooks.mergeOutbox(change.outbox)]
+          : change.outbox
+      outboxCounts.set(conversationId, outbox.length)
       return {
         conversationId,
-        ...(change.updates.length > 0 ? { updates: change.updates } : {}),
-        ...(change.outbox.length > 0 ? { outbox: change.outbox } : {}),
+        ...(rows.length > 0 ? { updates: rows } : {}),
+        ...(outbox.length > 0 ? { outbox } : {}),
         ...(change.cursor !== undefined ? { cursor: change.cursor.value } : {}),
         ...this.#derive(conversationId),
       }
@@ -117,12 +153,10 @@ export class WriteQueue {
         (result: CommitResult) => {
           const appended = new Map<ConversationId, { count: number; lastKey: LogKey | null }>()
           order.forEach((id, i) => {
-            appended.set(id, {
-              count: batch.changes.get(id)!.updates.length,
-              lastKey: result.lastKeys[i] ?? null,
-            })
+            appended.set(id, { count: rowCounts.get(id) ?? 0, lastKey: result.lastKeys[i] ?? null })
           })
-          this.#onCommitted({ appended })
+          for (const done of committed) done()
+          this.#onCommitted({ appended, outboxWritten: outboxCounts })
           for (const waiter of batch.waiters) waiter.resolve()
         },
         (error: unknown) => {
@@ -134,4 +168,41 @@ export class WriteQueue {
         if (this.#pending) this.#schedule()
       })
   }
+}
+
+/** Runs `fn` in a new task: MessageChannel where it exists (no timer clamping), else setTimeout. */
+function nextTask(fn: () => void): void {
+  channel ??= createTaskChannel()
+  if (channel === null) {
+    setTimeout(fn, 0)
+    return
+  }
+  tasks.push(fn)
+  channel.port2.postMessage(null)
+}
+
+/** The part of MessageChannel used here (core has no DOM types; Node and browsers both have it). */
+interface TaskPort {
+  onmessage: ((event: unknown) => void) | null
+  postMessage(message: unknown): void
+  unref?: () => void
+}
+interface TaskChannel {
+  port1: TaskPort
+  port2: TaskPort
+}
+
+const tasks: (() => void)[] = []
+let channel: TaskChannel | null | undefined
+
+function createTaskChannel(): TaskChannel | null {
+  const Channel = (globalThis as unknown as { MessageChannel?: new () => TaskChannel })
+    .MessageChannel
+  if (Channel === undefined) return null
+  const created = new Channel()
+  created.port1.onmessage = () => tasks.shift()?.()
+  // Node keeps a process alive while a port listens; the queue must not.
+  created.port1.unref?.()
+  created.port2.unref?.()
+  return created
 }
