@@ -11,7 +11,8 @@ export const HARNESS_PORT = 4317
 export const E2E_SUPABASE_PORT = 54330
 const harnessConfig = 'tests/e2e/harness/vite.config.ts'
 
-/** Port of the chat app (apps/chat) built for its e2e suite, synced through the emulator above. */
+/** Ports of the chat app's e2e suite (apps/chat/e2e): its own emulator, and the built app. */
+export const CHAT_SUPABASE_PORT = 54371
 export const CHAT_APP_PORT = 4371
 const chatConfig = 'apps/chat/vite.config.ts'
 
@@ -39,12 +40,19 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      // The chat app, built (service worker included) against the emulator, then served.
+      // The chat app's own in-memory emulator (its suite never shares server state with others).
+      command: `node packages/supabase-emulator/bin/parley-supabase.mjs start --port ${CHAT_SUPABASE_PORT}`,
+      url: `http://127.0.0.1:${CHAT_SUPABASE_PORT}/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      // The chat app, built (service worker included) against that emulator, then served.
       command: `npx vite build --config ${chatConfig} --logLevel warn && npx vite preview --config ${chatConfig} --outDir dist/e2e --port ${CHAT_APP_PORT} --strictPort`,
       url: `http://127.0.0.1:${CHAT_APP_PORT}/`,
       env: {
         PARLEY_CHAT_OUT_DIR: 'dist/e2e',
-        VITE_SUPABASE_URL: `http://127.0.0.1:${E2E_SUPABASE_PORT}`,
+        VITE_SUPABASE_URL: `http://127.0.0.1:${CHAT_SUPABASE_PORT}`,
       },
       reuseExistingServer: !process.env.CI,
       timeout: 90_000,

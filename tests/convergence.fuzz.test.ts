@@ -16,14 +16,7 @@ import {
   type MessageView,
   type UserId,
 } from '@parley/core'
-import {
-  SimNetwork,
-  createRng,
-  runFuzz,
-  type FuzzTrace,
-  type Rng,
-  type SimPeer,
-} from '@parley/testing'
+import { SimNetwork, createRng, runFuzz, type FuzzTrace, type SimPeer } from '@parley/testing'
 
 const UPDATE = 0
 const SYNC_REQUEST = 1

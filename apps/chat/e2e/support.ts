@@ -4,8 +4,11 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
 
-/** The built app (playwright.config.ts serves it on CHAT_APP_PORT). */
-export const APP_URL = 'http://127.0.0.1:4371/'
+/**
+ * The built app: the root playwright.config.ts serves it on CHAT_APP_PORT; apps/chat's own
+ * config elsewhere, and says where through PARLEY_CHAT_URL.
+ */
+export const APP_URL = process.env.PARLEY_CHAT_URL ?? 'http://127.0.0.1:4371/'
 
 /** Where the e2e run writes the README's screenshots. */
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))

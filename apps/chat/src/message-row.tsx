@@ -69,6 +69,8 @@ function MessageRowView({
   nameOf,
 }: MessageRowProps) {
   const [menuOpen, setMenuOpen] = useState(false)
+  // Open the menu upwards when the row sits in the lower half of the list, so it stays in view.
+  const [menuUp, setMenuUp] = useState(false)
   const root = useRef<HTMLDivElement>(null)
   const toggle = useRef<HTMLButtonElement>(null)
   const time = stampTime(message.hlc)
@@ -79,6 +81,17 @@ function MessageRowView({
     // Focus the first action, so the menu is usable from the keyboard at once.
     root.current?.querySelector<HTMLButtonElement>('.message-menu button')?.focus()
   }, [menuOpen])
+
+  const openMenu = (): void => {
+    const row = root.current
+    const list = row?.closest('[data-virtuoso-scroller]')
+    if (row != null && list != null) {
+      const rowBox = row.getBoundingClientRect()
+      const listBox = list.getBoundingClientRect()
+      setMenuUp(rowBox.top - listBox.top > listBox.height / 2)
+    }
+    setMenuOpen(true)
+  }
 
   const closeMenu = (refocus: boolean): void => {
     setMenuOpen(false)
@@ -180,7 +193,7 @@ function MessageRowView({
         </div>
       )}
       {!message.deleted && (
-        <div className="message-actions">
+        <div className={`message-actions${menuOpen ? ' message-actions-open' : ''}`}>
           <button
             ref={toggle}
             type="button"
@@ -189,12 +202,16 @@ function MessageRowView({
             aria-label={`Actions for message from ${author}`}
             aria-haspopup="true"
             aria-expanded={menuOpen}
-            onClick={() => (menuOpen ? closeMenu(true) : setMenuOpen(true))}
+            onClick={() => (menuOpen ? closeMenu(true) : openMenu())}
           >
             ⋯
           </button>
           {menuOpen && (
-            <div className="message-menu" role="group" aria-label="Message actions">
+            <div
+              className={`message-menu${menuUp ? ' message-menu-up' : ''}`}
+              role="group"
+              aria-label="Message actions"
+            >
               <div className="message-menu-reactions">
                 {QUICK_REACTIONS.map((reaction) => {
                   const mine = message.reactions[reaction]?.includes(self as never) ?? false

@@ -33,6 +33,8 @@ import {
 import { isHlcStamp } from './hlc-stamp.js'
 import { isTransactionOrigin, LOCAL_ORIGIN, type TransactionOrigin } from './transaction-origin.js'
 
+const NO_REJECTIONS: readonly ObservedRejection[] = Object.freeze([])
+
 /** One rejection, with the origin of the transaction that brought the record. */
 export interface ObservedRejection {
   readonly kind: RecordKind
@@ -64,11 +66,11 @@ export class DocObserver {
   readonly #localUser: UserId
   #origin: TransactionOrigin = LOCAL_ORIGIN
   #rejections: ObservedRejection[] = []
-  #receiptUsers = new Set<UserId>()
+  readonly #receiptUsers = new Set<UserId>()
   #membersChanged = false
   #metaChanged = false
   #maxStamp: HlcStamp | undefined
-  #deletionTouched = new Set<MessageId>()
+  readonly #deletionTouched = new Set<MessageId>()
   readonly #unobserve: Array<() => void> = []
 
   constructor(
@@ -108,22 +110,23 @@ export class DocObserver {
       if (tombstone !== undefined && tombstone.a === this.#localUser && this.#roots.edits.has(id))
         staleEdits.push(id)
     }
+    const rejected = this.#rejections
+    if (rejected.length > 0) this.#rejections = []
     const summary: TransactionSummary = {
       origin: this.#origin,
       messages: changes,
-      receiptUsers: [...this.#receiptUsers],
+      receiptUsers: this.#receiptUsers.size > 0 ? [...this.#receiptUsers] : [],
       membersChanged: this.#membersChanged,
       metaChanged: this.#metaChanged,
-      rejections: this.#rejections,
+      rejections: rejected.length > 0 ? rejected : NO_REJECTIONS,
       maxStamp: this.#maxStamp,
       staleEdits,
     }
-    this.#rejections = []
-    this.#receiptUsers = new Set()
+    this.#receiptUsers.clear()
     this.#membersChanged = false
     this.#metaChanged = false
     this.#maxStamp = undefined
-    this.#deletionTouched = new Set()
+    this.#deletionTouched.clear()
     this.#origin = LOCAL_ORIGIN
     return summary
   }
