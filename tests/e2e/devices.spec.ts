@@ -169,7 +169,7 @@ test('(b) an offline device sends 50, edits and reacts; both converge in the sam
 test('(c) a page closed right after send() resolves: the message reaches the other device on reopen', async ({
   browser,
 }) => {
-  const alice = await device(browser, 'Alice', 'dedicated')
+  const alice = await device(browser, 'Alice')
   const bob = await device(browser, 'Bob')
   const id = await sharedConversation(alice, bob, 'close')
   await alice.context.setOffline(true)

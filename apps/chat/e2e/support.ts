@@ -16,6 +16,9 @@ const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.m
 /** Saves a screenshot of the page as docs/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
+  // No hover or keyboard-focus leftovers (the message actions button shows on either).
+  await page.mouse.move(0, 0)
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, animations: 'disabled' })
 }
 

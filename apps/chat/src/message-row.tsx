@@ -128,7 +128,7 @@ function MessageRowView({
       }}
     >
       <div className="bubble">
-        {!grouped && <div className="message-author">{author}</div>}
+        {!grouped && !own && <div className="message-author">{author}</div>}
         {message.replyTo !== undefined && (
           <button
             type="button"

@@ -270,7 +270,31 @@ export async function createParleyClient(options: ParleyClientOptions): Promise<
   if (info.version !== HOST_API_VERSION) {
     throw new HostError('version-mismatch', `host API ${info.version}, client ${HOST_API_VERSION}`)
   }
-  return new ParleyClient(remote, info, tabId, dispose)
+  const stopWatching = watchNetwork(remote)
+  return new ParleyClient(remote, info, tabId, () => {
+    stopWatching()
+    dispose()
+  })
+}
+
+/**
+ * Forwards the browser's `online`/`offline` events to the host: a worker's sockets may outlive an
+ * outage for a while, and the host should stop sending and report `offline` at once.
+ */
+function watchNetwork(remote: Comlink.Remote<ParleyHostApi>): () => void {
+  const target = globalThis as unknown as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>
+  const navigator = globalThis.navigator as Navigator | undefined
+  if (typeof target.addEventListener !== 'function' || navigator === undefined) return () => undefined
+  const report = (): void => {
+    remote.setNetwork(navigator.onLine).catch(() => undefined)
+  }
+  if (!navigator.onLine) report()
+  target.addEventListener('online', report)
+  target.addEventListener('offline', report)
+  return () => {
+    target.removeEventListener?.('online', report)
+    target.removeEventListener?.('offline', report)
+  }
 }
 
 /** Name of the Web Lock a tab holds for its whole life. */

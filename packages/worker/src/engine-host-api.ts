@@ -95,6 +95,7 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
     joinConversation: (code) => engine.joinConversation(code),
     leaveConversation: (id) => engine.leaveConversation(id),
     displayNames: async (userIds) => engine.displayNames(userIds),
+    setNetwork: async (online) => engine.setNetwork(online),
     listConversations: (limit) => engine.listConversations(limit),
     createConversation: (input) => engine.createConversation(input),
     conversationState: state,

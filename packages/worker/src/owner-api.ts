@@ -40,6 +40,7 @@ export function createOwnerApi(options: OwnerApiOptions): OwnerApi {
   let starting: Promise<EngineHostApi> | undefined
   let restored: Promise<ServerUser | null> | undefined
   let closed = false
+  let network = true
 
   const start = (
     user: string,
@@ -57,6 +58,7 @@ export function createOwnerApi(options: OwnerApiOptions): OwnerApi {
         ...(displayName !== undefined ? { displayName } : {}),
         onError,
       })
+      if (!network) engine.setNetwork(false)
       api = createEngineHostApi({
         engine,
         mode,
@@ -112,6 +114,10 @@ export function createOwnerApi(options: OwnerApiOptions): OwnerApi {
         user: user.id,
         tabId: 'sign-in',
       })
+    },
+    async setNetwork(online: boolean): Promise<void> {
+      network = online
+      engine?.setNetwork(online)
     },
     async close(): Promise<void> {
       if (closed) return

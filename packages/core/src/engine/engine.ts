@@ -473,6 +473,17 @@ export class Engine {
     this.#events.emit('index-changed', { conversationIds: [id] })
   }
 
+  /**
+   * Tells the engine whether the browser has a network (`navigator.onLine`; tabs forward it).
+   * While it has none, nothing is sent or pulled and the status says `offline`; when it is back,
+   * peers and the server are resynced at once instead of waiting for a socket timeout or backoff.
+   */
+  setNetwork(available: boolean): void {
+    this.#sync.setNetwork(available)
+    this.#server?.setNetwork(available)
+    this.#emitStatus()
+  }
+
   /** Resolves when every change made so far is durable (or failed). */
   flush(): Promise<void> {
     return this.#queue.drain()

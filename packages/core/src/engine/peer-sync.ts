@@ -47,6 +47,7 @@ export class PeerSync {
   readonly #sessionOff = new Map<ConversationId, () => void>()
   /** Per conversation, the awareness clients each peer announced (removed when it leaves). */
   readonly #clientsByPeer = new Map<ConversationId, Map<string, Set<number>>>()
+  #network = true
 
   constructor(options: PeerSyncOptions) {
     this.#options = options
@@ -67,7 +68,18 @@ export class PeerSync {
 
   /** Whether some transport is online (no transport: offline). */
   get online(): boolean {
-    return this.#options.transports.some((t) => t.status === 'online')
+    return this.#network && this.#options.transports.some((t) => t.status === 'online')
+  }
+
+  /**
+   * What the browser says of the network (`navigator.onLine`, forwarded by tabs). While it is
+   * down nothing is sent — a real outage would drop it anyway; when it is back every peer is
+   * asked for what we miss, which also hands them what they miss.
+   */
+  setNetwork(available: boolean): void {
+    if (available === this.#network) return
+    this.#network = available
+    if (available) for (const transport of this.#options.transports) this.#resyncAll(transport)
   }
 
   /** Starts syncing a newly hydrated session: join, ask every peer for what we miss, announce presence. */
@@ -144,7 +156,7 @@ export class PeerSync {
       }
       case 'sync-request': {
         const update = session.doc.encodeStateAsUpdate(message.stateVector)
-        from.send({
+        this.#out(from, {
           type: 'sync-reply',
           to: message.from,
           conversationId: session.id,
@@ -163,7 +175,7 @@ export class PeerSync {
         if (message.stateVector !== undefined) {
           const missing = session.doc.encodeStateAsUpdate(message.stateVector)
           if (missing.length > EMPTY_UPDATE_LENGTH) {
-            from.send({
+            this.#out(from, {
               type: 'update',
               to: message.from,
               conversationId: session.id,
@@ -194,7 +206,7 @@ export class PeerSync {
       if (!session) continue
       this.#request(transport, session, peer)
       const update = encodeAwarenessUpdate(session.awareness, [session.awareness.clientID])
-      transport.send({ type: 'awareness', to: peer, conversationId: session.id, update })
+      this.#out(transport, { type: 'awareness', to: peer, conversationId: session.id, update })
     }
   }
 
@@ -218,7 +230,7 @@ export class PeerSync {
   }
 
   #request(transport: Transport, session: ConversationSession, to?: PeerId): void {
-    transport.send({
+    this.#out(transport, {
       type: 'sync-request',
       conversationId: session.id,
       stateVector: session.doc.encodeStateVector(),
@@ -226,10 +238,15 @@ export class PeerSync {
     })
   }
 
+  /** Sends unless the browser reports no network (then the peers resync when it is back). */
+  #out(transport: Transport, message: Parameters<Transport['send']>[0]): void {
+    if (this.#network) transport.send(message)
+  }
+
   /** Sends on every transport except `except`. */
   #send(except: Transport | undefined, message: Parameters<Transport['send']>[0]): void {
     for (const transport of this.#options.transports) {
-      if (transport !== except) transport.send(message)
+      if (transport !== except) this.#out(transport, message)
     }
   }
 }

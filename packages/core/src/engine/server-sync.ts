@@ -92,6 +92,7 @@ export class ServerSync {
   #drainAgain = false
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  #network = true
 
   constructor(host: ServerSyncHost, options: ServerSyncOptions = {}) {
     this.#host = host
@@ -118,9 +119,21 @@ export class ServerSync {
     return this.#draining !== undefined || this.#pulls.size > 0
   }
 
-  /** Whether the server channel is up. */
+  /** Whether the server channel is up (and the browser reports a network). */
   get online(): boolean {
-    return this.#host.remote.inboxStatus === 'online'
+    return this.#network && this.#host.remote.inboxStatus === 'online'
+  }
+
+  /** What the browser says of the network: while down, no push and no pull; when back, a resync. */
+  setNetwork(available: boolean): void {
+    if (available === this.#network) return
+    this.#network = available
+    if (!available && this.#timer !== undefined) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+    if (available) this.resync()
+    this.#host.statusChanged()
   }
 
   /** Per conversation, the last time a catch-up completed (ms). */
@@ -130,6 +143,7 @@ export class ServerSync {
 
   /** Everything again: the server's conversation list, a catch-up of each, then the outbox. */
   resync(): void {
+    if (!this.#network) return
     this.#host.remote
       .listConversations()
       .then(async (list) => {
@@ -153,7 +167,7 @@ export class ServerSync {
 
   /** Pulls what the server has after the local cursor. Concurrent calls share one run. */
   catchUp(id: ConversationId): Promise<void> {
-    if (this.#closed) return Promise.resolve()
+    if (this.#closed || !this.#network) return Promise.resolve()
     const running = this.#pulls.get(id)
     if (running) {
       // A notice that arrives mid-pull may name a seq the running pull has already passed by.
@@ -174,7 +188,7 @@ export class ServerSync {
 
   /** Pushes the outbox now (coalesces with a running drain). */
   drain(): Promise<void> {
-    if (this.#closed) return Promise.resolve()
+    if (this.#closed || !this.#network) return Promise.resolve()
     if (this.#draining) {
       this.#drainAgain = true
       return this.#draining
@@ -202,7 +216,7 @@ export class ServerSync {
 
   async #drainLoop(): Promise<void> {
     const { storage, remote } = this.#host
-    while (!this.#closed) {
+    while (!this.#closed && this.#network) {
       const now = this.#host.wallClock()
       const entries = await storage.listOutbox({ limit: 500 })
       const waiting = entries.filter((e) => e.status !== 'failed')
