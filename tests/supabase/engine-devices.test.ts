@@ -75,6 +75,12 @@ describe('two devices through the emulator', () => {
     expect(invite.code).toMatch(/^[A-Z0-9]{6,}$/)
     const joined = await bob.api.joinConversation(invite.code)
     expect(joined.id).toBe(convo.id)
+    // Each member records its display name; the other device learns it with the conversation.
+    await until(
+      () => alice.api.displayNames([aliceInfo.user, bobInfo.user]),
+      (names) => names[bobInfo.user] === 'Bob' && names[aliceInfo.user] === 'Alice',
+      'display names at alice',
+    )
 
     await alice.api.send(convo.id, { id: 'm-alice-1' as never, text: 'hello bob' })
     const atBob = await until(

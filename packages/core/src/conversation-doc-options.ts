@@ -72,6 +72,8 @@ export interface EditInput {
 export interface InitializeInput {
   title?: string
   kind: ConversationKind
+  /** The creator's display name, recorded with their membership. */
+  name?: string
 }
 
 /** Result of `applyUpdate`; it never throws. */

@@ -32,6 +32,7 @@ import type { MessageView } from './message-view.js'
 import { ReceiptStore } from './receipt-store.js'
 import { ConversationReader } from './conversation-reader.js'
 import {
+  MAX_MEMBER_NAME,
   MAX_TITLE_LENGTH,
   isConversationKind,
   isReaction,
@@ -202,7 +203,13 @@ export class ConversationDoc extends ConversationReader {
       meta.set('kind', input.kind)
       if (input.title !== undefined) meta.set('title', input.title)
       if (!this.#roots.members.has(this.user)) {
-        this.#roots.members.set(this.user, { role: 'owner', addedBy: this.user, addedAt: now })
+        const name = input.name === undefined ? {} : { name: input.name.slice(0, MAX_MEMBER_NAME) }
+        this.#roots.members.set(this.user, {
+          role: 'owner',
+          addedBy: this.user,
+          addedAt: now,
+          ...name,
+        })
       }
     })
   }
@@ -214,10 +221,15 @@ export class ConversationDoc extends ConversationReader {
   }
 
   /** Records `user` as a member of the conversation in the document. */
-  addMember(user: UserId, role: MemberRole = 'member'): void {
+  addMember(user: UserId, role: MemberRole = 'member', name?: string): void {
     if (!isUserId(user)) throw new ParleyError('invalid-argument', `bad user id ${String(user)}`)
     this.#transact(() =>
-      this.#roots.members.set(user, { role, addedBy: this.user, addedAt: this.clock.now() }),
+      this.#roots.members.set(user, {
+        role,
+        addedBy: this.user,
+        addedAt: this.clock.now(),
+        ...(name !== undefined ? { name: name.slice(0, MAX_MEMBER_NAME) } : {}),
+      }),
     )
   }
 

@@ -84,4 +84,6 @@ export interface MemberView {
   readonly role: MemberRole
   readonly addedBy: UserId
   readonly addedAt: HlcStamp
+  /** Display name the member recorded, if any. */
+  readonly name?: string
 }

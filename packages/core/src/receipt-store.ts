@@ -79,7 +79,13 @@ export class ReceiptStore {
     return [...this.#members.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([user, r]) =>
-        Object.freeze({ user, role: r.role, addedBy: r.addedBy, addedAt: r.addedAt }),
+        Object.freeze({
+          user,
+          role: r.role,
+          addedBy: r.addedBy,
+          addedAt: r.addedAt,
+          ...(r.name !== undefined ? { name: r.name } : {}),
+        }),
       )
   }
 

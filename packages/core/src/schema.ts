@@ -110,7 +110,12 @@ export interface MemberRecord {
   readonly addedBy: UserId
   /** When. */
   readonly addedAt: HlcStamp
+  /** The member's display name, as they chose it (optional; at most {@link MAX_MEMBER_NAME}). */
+  readonly name?: string
 }
+
+/** Longest member display name. */
+export const MAX_MEMBER_NAME = 100
 
 /** Why a record was refused by the view. */
 export type RejectReason =
@@ -217,9 +222,10 @@ export function checkReceiptRecord(value: unknown): Check<ReceiptRecord> {
 /** Validates a `members` value. */
 export function checkMemberRecord(value: unknown): Check<MemberRecord> {
   if (!isPlainObject(value)) return FAIL
-  const { role, addedBy, addedAt } = value
+  const { role, addedBy, addedAt, name } = value
   if ((role !== 'owner' && role !== 'member') || !isUserId(addedBy) || !isHlcStamp(addedAt))
     return FAIL
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_MEMBER_NAME)) return FAIL
   return { ok: true, value: value as unknown as MemberRecord }
 }
 

@@ -222,6 +222,7 @@ export class Engine {
         session.doc.initialize({
           kind: input.kind ?? 'group',
           ...(input.title !== undefined ? { title: input.title } : {}),
+          ...(this.#displayName !== undefined ? { name: this.#displayName } : {}),
         }),
       )
     }
@@ -419,7 +420,7 @@ export class Engine {
       names[this.user] = this.#displayName
     for (const session of this.#sessions.values()) {
       for (const member of session.doc.members()) {
-        const name = (member as { name?: unknown }).name
+        const name = member.name
         if (
           wanted.has(member.user) &&
           typeof name === 'string' &&
@@ -451,7 +452,7 @@ export class Engine {
     await server.catchUp(joined.id)
     const session = await this.#session(joined.id)
     if (!session.doc.memberIds().includes(this.user)) {
-      await this.#write(() => session.doc.addMember(this.user, 'member'))
+      await this.#write(() => session.doc.addMember(this.user, 'member', this.#displayName))
     }
     return toSummary(this.#indexEntry(session))
   }
