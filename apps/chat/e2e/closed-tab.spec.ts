@@ -17,9 +17,13 @@ test('a tab closed right after send: the message is there after reopening and re
   await expect(messageByText(again, text)).toBeVisible()
   await expect(messageByText(bob.page, text)).toBeVisible({ timeout: 30_000 })
   await expect.soft(messageByText(bob.page, text)).toHaveAttribute('data-author', 'Alice')
-  await expect(messageByText(again, text)).toHaveAttribute('data-status', /^(sent|delivered|read)$/, {
-    timeout: 30_000,
-  })
+  await expect(messageByText(again, text)).toHaveAttribute(
+    'data-status',
+    /^(sent|delivered|read)$/,
+    {
+      timeout: 30_000,
+    },
+  )
   await alice.context.close()
   await bob.context.close()
 })

@@ -14,41 +14,47 @@ async function scrollToStart(page: Page): Promise<void> {
   }).toPass({ timeout: 15_000 })
 }
 
-test('a reload with the network off shows the app and the full history', async ({ browser }) => {
-  // Dedicated workers: Playwright's offline mode reaches them (not a SharedWorker), so the reload
-  // proves that the engine's worker bundle, too, comes from the service worker's cache.
-  const device = await newDevice(browser, 'Dana', { url: `${APP_URL}?engine=dedicated` })
-  const { page, context } = device
-  await signIn(page, 'Dana')
-  await createConversation(page, 'Offline history')
-  const composer = page.getByTestId('composer-input')
-  for (let i = 1; i <= COUNT; i++) {
-    await composer.fill(`message ${i}`)
-    await composer.press('Enter')
-  }
-  await expect(messageByText(page, `message ${COUNT}`)).toBeVisible()
+// With dedicated workers Playwright's offline mode reaches the engine's worker too (not a
+// SharedWorker's), so that run proves the worker bundle also comes from the service worker.
+for (const engine of ['shared', 'dedicated'] as const) {
+  test(`a reload with the network off shows the app and the full history [${engine}]`, async ({
+    browser,
+  }) => {
+    const device = await newDevice(browser, 'Dana', {
+      url: engine === 'dedicated' ? `${APP_URL}?engine=dedicated` : APP_URL,
+    })
+    const { page, context } = device
+    await signIn(page, 'Dana')
+    await createConversation(page, 'Offline history')
+    const composer = page.getByTestId('composer-input')
+    for (let i = 1; i <= COUNT; i++) {
+      await composer.fill(`message ${i}`)
+      await composer.press('Enter')
+    }
+    await expect(messageByText(page, `message ${COUNT}`)).toBeVisible()
 
-  // The service worker is active and controls the page; the manifest is linked and served.
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none'))
-    .toBe('activated')
-  const manifest = await page.evaluate(async () => {
-    const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')
-    if (link === null) return undefined
-    return (await (await fetch(link.href)).json()) as { name: string; icons: unknown[] }
+    // The service worker is active and controls the page; the manifest is linked and served.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none'))
+      .toBe('activated')
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')
+      if (link === null) return undefined
+      return (await (await fetch(link.href)).json()) as { name: string; icons: unknown[] }
+    })
+    expect(manifest?.name).toBe('Parley Chat')
+    expect(manifest?.icons.length).toBeGreaterThanOrEqual(2)
+
+    await context.setOffline(true)
+    await page.reload()
+    await expect(page.getByTestId('connection-status')).toBeVisible()
+    await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'offline')
+    await expect(messageByText(page, `message ${COUNT}`)).toBeVisible()
+    // Older pages load on scroll, from IndexedDB, with no network.
+    await scrollToStart(page)
+    await expect(messageByText(page, 'message 1')).toBeVisible()
+    await context.setOffline(false)
+    await context.close()
   })
-  expect(manifest?.name).toBe('Parley Chat')
-  expect(manifest?.icons.length).toBeGreaterThanOrEqual(2)
-
-  await context.setOffline(true)
-  await page.reload()
-  await expect(page.getByTestId('connection-status')).toBeVisible()
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'offline')
-  await expect(messageByText(page, `message ${COUNT}`)).toBeVisible()
-  // Older pages load on scroll, from IndexedDB, with no network.
-  await scrollToStart(page)
-  await expect(messageByText(page, 'message 1')).toBeVisible()
-  await context.setOffline(false)
-  await context.close()
-})
+}

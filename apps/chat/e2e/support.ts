@@ -2,7 +2,13 @@
 // `data-testid` hooks (see docs/APP.md), as a person would: typing, clicking, reading.
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
+import {
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from '@playwright/test'
 
 /**
  * The built app: the root playwright.config.ts serves it on CHAT_APP_PORT; apps/chat's own

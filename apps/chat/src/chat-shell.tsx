@@ -67,8 +67,8 @@ function Welcome({ name }: { name: string | undefined }) {
     <section className="welcome" aria-label="Welcome">
       <h2>{name !== undefined && name !== '' ? `Hi ${name}` : 'Welcome'}</h2>
       <p>
-        Pick a conversation, start a new one, or paste an invite code. Everything you write is
-        saved on this device first: it works offline and syncs when the network is back.
+        Pick a conversation, start a new one, or paste an invite code. Everything you write is saved
+        on this device first: it works offline and syncs when the network is back.
       </p>
     </section>
   )
@@ -99,7 +99,9 @@ function JoinRoute({ code }: { code: string }) {
         <p>Joining the conversation…</p>
       ) : (
         <div role="alert">
-          <p>Could not join with code {code}: {error}</p>
+          <p>
+            Could not join with code {code}: {error}
+          </p>
           <button type="button" onClick={() => setAttempt((n) => n + 1)}>
             Try again
           </button>

@@ -92,7 +92,12 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
     const id = newMessageId()
     const replyTo = mode.kind === 'reply' ? mode.message.id : undefined
     // Journal first, in this very task: the tab may be closed before the call reaches the worker.
-    journalAdd(self, { conversationId, id, text: body, ...(replyTo !== undefined ? { replyTo } : {}) })
+    journalAdd(self, {
+      conversationId,
+      id,
+      text: body,
+      ...(replyTo !== undefined ? { replyTo } : {}),
+    })
     setText('')
     if (mode.kind === 'reply') onModeDone()
     client

@@ -36,7 +36,9 @@ export function ConversationList({ activeId }: ConversationListProps) {
       <ul className="conversation-list">
         {conversations.map((c) => {
           const author =
-            c.lastAuthor === undefined ? undefined : (names[c.lastAuthor] ?? shortUserLabel(c.lastAuthor))
+            c.lastAuthor === undefined
+              ? undefined
+              : (names[c.lastAuthor] ?? shortUserLabel(c.lastAuthor))
           const title = c.title !== '' ? c.title : 'Untitled conversation'
           return (
             <li key={c.id}>
@@ -53,7 +55,10 @@ export function ConversationList({ activeId }: ConversationListProps) {
                 <span className="conversation-body">
                   <span className="conversation-top">
                     <span className="conversation-title">{title}</span>
-                    <time className="conversation-time" dateTime={new Date(c.lastActivity).toISOString()}>
+                    <time
+                      className="conversation-time"
+                      dateTime={new Date(c.lastActivity).toISOString()}
+                    >
                       {listTime(c.lastActivity)}
                     </time>
                   </span>

@@ -13,7 +13,12 @@ const LABELS: Record<MessageItem['status'], string> = {
 /** The status icon with its accessible name. */
 export function DeliveryTicks({ status }: { status: MessageItem['status'] }) {
   return (
-    <span className={`ticks ticks-${status}`} role="img" aria-label={LABELS[status]} title={LABELS[status]}>
+    <span
+      className={`ticks ticks-${status}`}
+      role="img"
+      aria-label={LABELS[status]}
+      title={LABELS[status]}
+    >
       {status === 'sending' ? (
         <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
           <circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" strokeWidth="1.6" />

@@ -16,7 +16,8 @@ const root = createRoot(container)
  * SharedWorker exists: the path Chrome on Android takes, and one whose network the browser's
  * devtools (and Playwright's offline mode) can switch off.
  */
-const mode = new URLSearchParams(location.search).get('engine') === 'dedicated' ? 'dedicated' : 'auto'
+const mode =
+  new URLSearchParams(location.search).get('engine') === 'dedicated' ? 'dedicated' : 'auto'
 
 async function boot(): Promise<void> {
   const client = await createParleyClient({

@@ -230,12 +230,20 @@ function MessageRowView({
                   )
                 })}
               </div>
-              <button type="button" data-testid="reply-button" onClick={() => act(() => actions.reply(message))}>
+              <button
+                type="button"
+                data-testid="reply-button"
+                onClick={() => act(() => actions.reply(message))}
+              >
                 Reply
               </button>
               {own && (
                 <>
-                  <button type="button" data-testid="edit-button" onClick={() => act(() => actions.edit(message))}>
+                  <button
+                    type="button"
+                    data-testid="edit-button"
+                    onClick={() => act(() => actions.edit(message))}
+                  >
                     Edit
                   </button>
                   <button

@@ -1,5 +1,13 @@
 // Short messages for the user ("Could not edit: …"), shown in one polite live region.
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react'
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react'
 import { describeError } from './describe-error.js'
 
 interface Notice {

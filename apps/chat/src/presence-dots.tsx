@@ -31,7 +31,11 @@ export function PresenceDots({ presence, authors, self, nameOf }: PresenceDotsPr
         const online = presence.some((p) => p.user === user && p.status === 'online')
         const name = nameOf(user)
         return (
-          <li key={user} className="presence-person" title={`${name} · ${online ? 'online' : 'offline'}`}>
+          <li
+            key={user}
+            className="presence-person"
+            title={`${name} · ${online ? 'online' : 'offline'}`}
+          >
             <span
               className={`presence-dot ${online ? 'presence-online' : 'presence-offline'}`}
               data-testid="presence-dot"

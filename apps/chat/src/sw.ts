@@ -95,7 +95,5 @@ self.addEventListener('fetch', (event) => {
   url.search = ''
   url.hash = ''
   if (!precached.has(url.href)) return
-  event.respondWith(
-    fromPrecache(url.href).then((cached) => cached ?? fetch(request)),
-  )
+  event.respondWith(fromPrecache(url.href).then((cached) => cached ?? fetch(request)))
 })

@@ -78,7 +78,9 @@ function buildRows(messages: readonly MessageItem[]): Row[] {
       previous = undefined
     }
     const grouped =
-      previous !== undefined && previous.author === message.author && time - previous.time < GROUP_MS
+      previous !== undefined &&
+      previous.author === message.author &&
+      time - previous.time < GROUP_MS
     rows.push({ kind: 'message', key: message.id, message, grouped })
     previous = { author: message.author, time }
   }
@@ -92,7 +94,12 @@ function buildRows(messages: readonly MessageItem[]): Row[] {
  * remounted (`epoch`).
  */
 function usePrependTracking(rows: readonly Row[]): { firstItemIndex: number; epoch: number } {
-  const state = useRef({ anchor: undefined as string | undefined, at: 0, first: FIRST_INDEX, epoch: 0 })
+  const state = useRef({
+    anchor: undefined as string | undefined,
+    at: 0,
+    first: FIRST_INDEX,
+    epoch: 0,
+  })
   return useMemo(() => {
     const s = state.current
     if (s.anchor !== undefined) {
@@ -116,7 +123,8 @@ export function Thread({ conversationId, self }: ThreadProps) {
   const client = useParley()
   const notify = useNotify()
   const { conversation, error: conversationError } = useConversation(conversationId)
-  const { messages, hasOlder, loadOlder, loading, loadingOlder, error } = useMessages(conversationId)
+  const { messages, hasOlder, loadOlder, loading, loadingOlder, error } =
+    useMessages(conversationId)
   const presence = usePresence(conversationId)
   const { typingUsers, setTyping } = useTyping(conversationId)
   const [mode, setMode] = useState<ComposerMode>(NEW)
@@ -196,7 +204,8 @@ export function Thread({ conversationId, self }: ThreadProps) {
       },
       jumpTo: (messageId) => {
         const index = rows.findIndex((row) => row.key === messageId)
-        if (index >= 0) virtuoso.current?.scrollToIndex({ index: firstItemIndex + index, align: 'center' })
+        if (index >= 0)
+          virtuoso.current?.scrollToIndex({ index: firstItemIndex + index, align: 'center' })
         else notify('That message is further back: scroll up to load it')
       },
     }),
@@ -237,7 +246,10 @@ export function Thread({ conversationId, self }: ThreadProps) {
   }
 
   return (
-    <section className="thread" aria-label={title !== '' ? `Conversation ${title}` : 'Conversation'}>
+    <section
+      className="thread"
+      aria-label={title !== '' ? `Conversation ${title}` : 'Conversation'}
+    >
       <header className="thread-header">
         <a className="back icon-button" href="#/" aria-label="Back to conversations">
           ←

@@ -33,7 +33,10 @@ export function useDisplayNames(
 ): Readonly<Record<string, string>> {
   const client = useParley()
   const cache = cacheOf(client)
-  const key = [...new Set(userIds)].filter((id) => id !== '').sort().join(',')
+  const key = [...new Set(userIds)]
+    .filter((id) => id !== '')
+    .sort()
+    .join(',')
   const [version, setVersion] = useState(0)
 
   useEffect(() => {

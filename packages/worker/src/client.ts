@@ -282,9 +282,12 @@ export async function createParleyClient(options: ParleyClientOptions): Promise<
  * outage for a while, and the host should stop sending and report `offline` at once.
  */
 function watchNetwork(remote: Comlink.Remote<ParleyHostApi>): () => void {
-  const target = globalThis as unknown as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>
+  const target = globalThis as unknown as Partial<
+    Pick<Window, 'addEventListener' | 'removeEventListener'>
+  >
   const navigator = globalThis.navigator as Navigator | undefined
-  if (typeof target.addEventListener !== 'function' || navigator === undefined) return () => undefined
+  if (typeof target.addEventListener !== 'function' || navigator === undefined)
+    return () => undefined
   const report = (): void => {
     remote.setNetwork(navigator.onLine).catch(() => undefined)
   }

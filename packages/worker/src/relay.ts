@@ -58,7 +58,10 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
   let leader: string | undefined
   let local: ParleyHostApi | undefined
 
-  const post = (message: RelayMessage): void => channel.postMessage(message)
+  let closed = false
+  const post = (message: RelayMessage): void => {
+    if (!closed) channel.postMessage(message)
+  }
 
   const sendCall = (id: string, call: PendingCall): void => {
     if (local !== undefined) {
@@ -176,6 +179,7 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
       }
     },
     close() {
+      closed = true
       channel.close()
       // Nobody will answer them now; say so rather than leave promises hanging forever.
       for (const entry of pending.values()) {
@@ -190,7 +194,11 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
 /** Creates the leader side on channel `name`, answering with `api` as engine `engineId`. */
 export function createRelayServer(name: string, engineId: string, api: ParleyHostApi): RelayServer {
   const channel = new BroadcastChannel(name)
-  const post = (message: RelayMessage): void => channel.postMessage(message)
+  let closed = false
+  // An answer that completes after the leader closed has nowhere to go (its tab is gone).
+  const post = (message: RelayMessage): void => {
+    if (!closed) channel.postMessage(message)
+  }
   channel.onmessage = (event: MessageEvent) => {
     const message = parseRelayMessage(event.data)
     if (message === undefined) return
@@ -234,6 +242,7 @@ export function createRelayServer(name: string, engineId: string, api: ParleyHos
   post({ v: V, type: 'leader', engineId })
   return {
     close() {
+      closed = true
       channel.close()
     },
   }
