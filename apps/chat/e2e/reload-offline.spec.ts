@@ -49,6 +49,7 @@ for (const engine of ['shared', 'dedicated'] as const) {
     await context.setOffline(true)
     await page.reload()
     await expect(page.getByTestId('connection-status')).toBeVisible()
+    console.log('ONLINE?', await page.evaluate(() => navigator.onLine))
     await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'offline')
     await expect(messageByText(page, `message ${COUNT}`)).toBeVisible()
     // Older pages load on scroll, from IndexedDB, with no network.

@@ -54,8 +54,31 @@ export class FakeParleyClient implements ParleyClientLike {
     engineId: 'engine-1',
     user: 'me',
     device: 'device-me',
+    server: false,
   }
   readonly tabId = 'tab-1'
+  readonly signedIn = true
+
+  signIn(): Promise<HostInfo> {
+    return Promise.resolve(this.info)
+  }
+
+  createInvite(): Promise<{ code: string }> {
+    return notImplemented('createInvite')
+  }
+
+  joinConversation(): Promise<ConversationSummary> {
+    return notImplemented('joinConversation')
+  }
+
+  leaveConversation(): Promise<void> {
+    return notImplemented('leaveConversation')
+  }
+
+  displayNames(): Promise<Record<string, string>> {
+    return Promise.resolve({})
+  }
+
   /** How many messages the live page of a conversation holds. */
   tailSize: number
   /** Every `page` query, in order. */
