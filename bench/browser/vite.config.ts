@@ -20,6 +20,14 @@ export default defineConfig({
   logLevel: 'warn',
   resolve: { conditions: ['source', ...defaultClientConditions] },
   worker: { format: 'es' },
-  build: { outDir: join(root, 'dist'), emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: join(root, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // Two pages: the engine bench (index.html) and the devices bench (devices.html).
+    rollupOptions: {
+      input: { index: join(root, 'index.html'), devices: join(root, 'devices.html') },
+    },
+  },
   preview: { headers: ISOLATION_HEADERS },
 })

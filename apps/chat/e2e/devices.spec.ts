@@ -2,7 +2,14 @@
 // through an invite link and chat through the emulator: ticks walk to "read" on both sides,
 // typing and presence show and clear. The run also takes the README's list and thread shots.
 import { expect, test } from '@playwright/test'
-import { conversationItem, devicePair, messageByText, screenshot, send } from './support.js'
+import {
+  conversationItem,
+  createConversation,
+  devicePair,
+  messageByText,
+  screenshot,
+  send,
+} from './support.js'
 
 test('two devices: invite link, messages, read ticks, typing and presence', async ({ browser }) => {
   const { alice, bob, conversationId } = await devicePair(browser, 'Weekend plans')
@@ -53,12 +60,19 @@ test('two devices: invite link, messages, read ticks, typing and presence', asyn
     'Hi Bob! Saturday at the lake?',
   )
 
-  // Unread badge: Alice looks at her list while Bob writes.
+  // Alice starts another conversation: it tops her list, being the latest activity.
+  const other = await createConversation(a, 'Book club')
+  await send(a, 'Next book: Dune?')
+  const items = a.getByTestId('conversation-item')
+  await expect(items.first()).toHaveAttribute('data-conversation-id', other)
+
+  // Unread badge and live ordering: Alice looks at her list while Bob writes.
   await a.goto(a.url().replace(/#.*$/, '#/'))
   await send(b, 'See you there')
   const item = conversationItem(a, conversationId)
   await expect(item).toContainText('See you there')
   await expect(item.getByTestId('unread-badge')).toHaveText('1')
+  await expect(items.first()).toHaveAttribute('data-conversation-id', conversationId)
   await a.setViewportSize({ width: 390, height: 760 })
   await screenshot(a, 'list')
   await a.setViewportSize({ width: 1100, height: 900 })
@@ -69,6 +83,7 @@ test('two devices: invite link, messages, read ticks, typing and presence', asyn
   await expect(messageByText(b, 'See you there')).toHaveAttribute('data-status', 'read', {
     timeout: 15_000,
   })
+  await expect(messageByText(a, 'See you there')).toBeVisible()
   await screenshot(a, 'thread')
 
   // Bob closes the app: his presence clears and he shows as offline on Alice's screen.
