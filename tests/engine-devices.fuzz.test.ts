@@ -16,34 +16,9 @@ import {
   type MemoryRemoteLogServer,
   type MemoryTransportHub,
   type Rng,
+  FakeLockManager,
 } from '@parley/testing'
-import {
-  createHostCore,
-  type HostCore,
-  type LockManagerLike,
-  type ServerConnector,
-} from '@parley/worker/host'
-
-/** Exclusive Web Locks with FIFO waiters, one manager per simulated browser. */
-class FakeLocks implements LockManagerLike {
-  readonly #queues = new Map<string, (() => void)[]>()
-  readonly #held = new Set<string>()
-  request(name: string, callback: () => Promise<unknown>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const run = (): void => {
-        this.#held.add(name)
-        callback()
-          .then(resolve, reject)
-          .finally(() => {
-            this.#held.delete(name)
-            this.#queues.get(name)?.shift()?.()
-          })
-      }
-      if (!this.#held.has(name)) run()
-      else this.#queues.set(name, [...(this.#queues.get(name) ?? []), run])
-    })
-  }
-}
+import { createHostCore, type HostCore, type ServerConnector } from '@parley/worker/host'
 
 interface Tab {
   id: string
@@ -54,7 +29,7 @@ interface Tab {
 interface Device {
   name: string
   user: string
-  locks: FakeLocks
+  locks: FakeLockManager
   tabs: Tab[]
   online: boolean
 }
@@ -103,7 +78,7 @@ async function runSeed(seed: number, log: (op: string) => void): Promise<void> {
   const devices: Device[] = ['ann', 'bo', 'cy'].map((name) => ({
     name,
     user: `${name}-user`,
-    locks: new FakeLocks(),
+    locks: new FakeLockManager(),
     tabs: [],
     online: true,
   }))

@@ -11,41 +11,9 @@ import {
   createRng,
   runFuzz,
   type Rng,
+  FakeLockManager,
 } from '@parley/testing'
-import { createHostCore, type HostCore, type LockManagerLike } from '@parley/worker/host'
-
-/** Exclusive Web Locks with FIFO waiters, like the browser's for one origin. */
-class FakeLocks implements LockManagerLike {
-  readonly #queues = new Map<string, (() => void)[]>()
-  readonly #held = new Set<string>()
-
-  request(name: string, callback: () => Promise<unknown>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const run = (): void => {
-        this.#held.add(name)
-        callback()
-          .then(resolve, reject)
-          .finally(() => {
-            this.#held.delete(name)
-            this.#queues.get(name)?.shift()?.()
-          })
-      }
-      if (!this.#held.has(name)) run()
-      else {
-        const queue = this.#queues.get(name) ?? []
-        queue.push(run)
-        this.#queues.set(name, queue)
-      }
-    })
-  }
-
-  /** Holds `name` until the returned function is called (a tab's own lock). */
-  hold(name: string): () => void {
-    let release!: () => void
-    void this.request(name, () => new Promise<void>((r) => (release = r)))
-    return () => release()
-  }
-}
+import { createHostCore, type HostCore } from '@parley/worker/host'
 
 interface Tab {
   id: string
@@ -71,7 +39,7 @@ async function waitFor(
 async function runSeed(seed: number, log: (op: string) => void): Promise<void> {
   const rng: Rng = createRng(seed)
   const data = createMemoryStorageData()
-  const locks = new FakeLocks()
+  const locks = new FakeLockManager()
   const name = `fuzz-${seed}-${Math.random().toString(36).slice(2)}`
   const tabs: Tab[] = []
   const acknowledged = new Map<MessageId, string>()

@@ -76,6 +76,11 @@ export interface DevicesApi {
    * first appeared in this tab's state.
    */
   watch(conversationId: string, prefix: string): Promise<void>
+  /**
+   * Answers every message whose text starts with `fromPrefix` with a send of the same text with
+   * `toPrefix` instead, at once (a clock-free cross-check: the sender times the round trip).
+   */
+  echo(conversationId: string, fromPrefix: string, toPrefix: string): Promise<void>
   /** Arrival times recorded by `watch`, by message text. */
   arrivals(): Record<string, number>
   /**

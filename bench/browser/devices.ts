@@ -183,6 +183,26 @@ globalThis.devices = {
     })
   },
 
+  async echo(conversationId, fromPrefix, toPrefix) {
+    const c = connected()
+    const answered = new Set<string>()
+    await new Promise<void>((resolve) => {
+      let first = true
+      unsubscribes.push(
+        c.subscribeConversation(conversationId, (state) => {
+          if (first) resolve()
+          first = false
+          for (const message of state.page.messages) {
+            const text = message.text
+            if (!text.startsWith(fromPrefix) || answered.has(text)) continue
+            answered.add(text)
+            void c.send(conversationId, { text: toPrefix + text.slice(fromPrefix.length) })
+          }
+        }),
+      )
+    })
+  },
+
   arrivals: () => ({ ...arrivals }),
 
   async sendSeries(conversationId, prefix, n, gapMs) {

@@ -31,9 +31,9 @@ export function DeliveryTicks({ status }: { status: MessageItem['status'] }) {
         </svg>
       ) : (
         <svg viewBox="0 0 20 16" width="18" height="14" aria-hidden="true">
-          <path d="M1.5 8.5l3.5 3.5 7-8" fill="none" stroke="currentColor" strokeWidth="1.7" />
+          <path d="M1 8.5L4.5 12L11.5 4" fill="none" stroke="currentColor" strokeWidth="1.7" />
           {status !== 'sent' && (
-            <path d="M7.5 11.5l.5.5 7-8" fill="none" stroke="currentColor" strokeWidth="1.7" />
+            <path d="M7 11L8 12L15 4" fill="none" stroke="currentColor" strokeWidth="1.7" />
           )}
         </svg>
       )}

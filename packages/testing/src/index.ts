@@ -37,3 +37,4 @@ export {
 } from './contracts/transport-contract.js'
 export * from './memory-remote-log.js'
 export * from './contracts/remote-log-contract.js'
+export { FakeLockManager } from './fake-lock-manager.js'

@@ -17,7 +17,7 @@ import {
   type SimNetworkOptions,
   type SimPeer,
 } from './sim-network.js'
-import { TransportEmitter } from './transport-emitter.js'
+import { TransportEmitter } from '@parley/core'
 
 /** Options of {@link createMemoryTransportHub}. */
 export interface MemoryTransportHubOptions extends Partial<SimNetworkOptions> {

@@ -11,7 +11,7 @@ import {
   type TransportStatus,
   type TransportWireMessage,
 } from '@parley/core'
-import { TransportEmitter } from './transport-emitter.js'
+import { TransportEmitter } from '@parley/core'
 
 /** The parts of a `BroadcastChannel` constructor this transport uses (for injection in tests). */
 export type BroadcastChannelConstructor = new (name: string) => BroadcastChannel

@@ -21,7 +21,7 @@ import {
   encodeSupabaseFrame,
   frameOverhead,
 } from './supabase-frame.js'
-import { TransportEmitter } from './transport-emitter.js'
+import { TransportEmitter } from '@parley/core'
 import { watchRealtimeConnection } from './watch-realtime-connection.js'
 
 /** Options of {@link createSupabaseTransport}, besides the client source. */

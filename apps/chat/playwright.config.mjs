@@ -2,7 +2,7 @@
 // same specs with every other suite; this one starts only what the app needs, on ports and a
 // build folder of its own, so it can run while a full run is under way.
 import { defineConfig } from '@playwright/test'
-import root from '../../playwright.config.js'
+import root from '../../playwright.config.ts'
 
 const SUPABASE_PORT = 54372
 const APP_PORT = 4372

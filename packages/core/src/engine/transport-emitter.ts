@@ -1,10 +1,11 @@
-import { TransportError, type TransportEvents, type TransportListener } from '@parley/core'
+import { TransportError } from './transport-error.js'
+import type { TransportEvents, TransportListener } from './transport.js'
 
 /**
  * The event plumbing of a transport: typed listeners, and errors reported both to the `error`
  * event and to an injected `onError`. A listener that throws is reported as `listener-failed`
- * and does not stop the others. (Private to this package; the Broadcast Channel transport has
- * its own copy so that it does not depend on the test kit.)
+ * and does not stop the others. Shared by every transport implementation (BroadcastChannel,
+ * Supabase, the in-memory double).
  */
 export class TransportEmitter {
   readonly #listeners = new Map<keyof TransportEvents, Set<(payload: never) => void>>()
@@ -30,7 +31,7 @@ export class TransportEmitter {
       try {
         ;(listener as TransportListener<E>)(payload)
       } catch (cause) {
-        const error = new TransportError('listener-failed', `a "${event}" listener threw`, {
+        const error = new TransportError('listener-failed', `a '${event}' listener threw`, {
           cause,
         })
         // An error listener that throws is reported to onError only, so it cannot recurse.

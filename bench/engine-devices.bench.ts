@@ -1,0 +1,601 @@
+// Two devices in real Chromium syncing through the Supabase emulator (a child process): two
+// browser contexts, each with its own IndexedDB and SharedWorker engine, the live Supabase
+// transport (Realtime broadcast) and the durable log (RPCs). Targets from PERFORMANCE.md §9: T12
+// (device to device through a local relay), T14 (Realtime events per sender during a burst),
+// T15 (bytes per chat message on the wire), and a 10k catch-up. Wire figures are counted on the
+// sender's WebSocket through CDP (Network.webSocketFrameSent on the engine worker's target),
+// cross-checked with the transport's own counters. Methods: docs/BENCHMARKS.md.
+// Run: npm run bench -- engine-devices
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type CDPSession,
+  type Page,
+} from 'playwright'
+import { build, preview } from 'vite'
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs'
+import type { CatchUpReport, DevicesApi, TransportCounters } from './browser/devices-api.js'
+import { mean, percentile, writeResults, type BenchResult } from './lib/results.js'
+
+declare global {
+  var devices: DevicesApi
+}
+
+/** Ports of this bench (the e2e suites use 4317/54330 and 4371/54371). */
+const PAGE_PORT = Number(process.env.ENGINE_DEVICES_PAGE_PORT ?? 4337)
+const SUPABASE_PORT = Number(process.env.ENGINE_DEVICES_SUPABASE_PORT ?? 54340)
+/** Device-to-device samples. */
+const D2D_SAMPLES = Number(process.env.ENGINE_DEVICES_SAMPLES ?? 200)
+/** Pause after each resolved send: above the transport's 50 ms coalescing window. */
+const D2D_GAP_MS = 75
+const ECHO_SAMPLES = 50
+const ECHO_GAP_MS = 250
+const CATCH_UP = Number(process.env.ENGINE_DEVICES_CATCH_UP ?? 10_000)
+const CATCH_UP_RUNS = Number(process.env.ENGINE_DEVICES_CATCH_UP_RUNS ?? 3)
+const CATCH_UP_BATCH = 500
+const BURST = 100
+/** A typed burst: one message every 10 ms (100 msg/s, PERFORMANCE.md T14). */
+const BURST_SPACING_MS = 10
+const WIRE_MESSAGES = 100
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const configFile = fileURLToPath(new URL('./browser/vite.config.ts', import.meta.url))
+const started = performance.now()
+const log = (message: string): void =>
+  console.log(
+    `[engine-devices ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`,
+  )
+const fmt = (ms: number): string => ms.toFixed(ms < 10 ? 2 : 1)
+const summary = (label: string, samples: readonly number[]): void =>
+  log(
+    `${label}: p50 ${fmt(percentile(samples, 50))} ms, p95 ${fmt(percentile(samples, 95))} ms, ` +
+      `p99 ${fmt(percentile(samples, 99))} ms, max ${fmt(Math.max(...samples))} ms (n=${samples.length})`,
+  )
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (done(value)) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(everyMs)
+  }
+}
+
+// ── the emulator, in its own process ──────────────────────────────────────────────────────────
+
+interface Emulator {
+  url: string
+  anonKey: string
+  child: ChildProcess
+}
+
+async function startEmulator(port: number): Promise<Emulator> {
+  const child = spawn(
+    process.execPath,
+    ['packages/supabase-emulator/bin/parley-supabase.mjs', 'start', '--port', String(port)],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let out = ''
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const key = /anon key: (\S+)/.exec(out)?.[1]
+    if (key !== undefined && /listening on/.test(out)) {
+      return { url: `http://127.0.0.1:${port}`, anonKey: key, child }
+    }
+    if (child.exitCode !== null) throw new Error(`the emulator exited:\n${out}`)
+    if (Date.now() > deadline) throw new Error(`the emulator did not start:\n${out}`)
+    await sleep(100)
+  }
+}
+
+// ── pages ─────────────────────────────────────────────────────────────────────────────────────
+
+interface Device {
+  name: string
+  context: BrowserContext
+  page: Page
+  user: string
+}
+
+let pageBase = ''
+
+function deviceUrl(extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ server: emulator.url, anon: emulator.anonKey, ...extra })
+  return `${pageBase}devices.html?${query.toString()}`
+}
+
+async function openPage(context: BrowserContext, extra: Record<string, string> = {}) {
+  const page = await context.newPage()
+  page.on('pageerror', (error) => log(`page error: ${error.message}`))
+  await page.goto(deviceUrl(extra))
+  await page.waitForFunction(() => globalThis.devices !== undefined)
+  return page
+}
+
+async function newDevice(browser: Browser, name: string): Promise<Device> {
+  const context = await browser.newContext()
+  const page = await openPage(context)
+  await page.evaluate(() => globalThis.devices.connect())
+  const user = await page.evaluate((n) => globalThis.devices.signIn(n), name)
+  return { name, context, page, user }
+}
+
+async function share(a: Device, b: Device, title: string): Promise<string> {
+  const id = await a.page.evaluate((t) => globalThis.devices.create(t), title)
+  const code = await a.page.evaluate((i) => globalThis.devices.invite(i), id)
+  await b.page.evaluate((c) => globalThis.devices.join(c), code)
+  return id
+}
+
+/** Waits until nothing of `device` holds the engine lock, checking from a page that never connects. */
+async function waitEngineGone(context: BrowserContext): Promise<void> {
+  const probe = await openPage(context)
+  try {
+    await until(
+      'the engine to stop',
+      () => probe.evaluate(() => globalThis.devices.engineRunning()),
+      (running) => !running,
+      20_000,
+      50,
+    )
+  } finally {
+    await probe.close()
+  }
+}
+
+/**
+ * Offset of a page's epoch clock relative to Node's (`timeOrigin + now()`), NTP-style over
+ * `page.evaluate`: the exchange with the shortest round trip bounds it most tightly.
+ */
+async function clockOffset(page: Page, samples = 60): Promise<{ offsetMs: number; rttMs: number }> {
+  let best = { offsetMs: 0, rttMs: Number.POSITIVE_INFINITY }
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.timeOrigin + performance.now()
+    const remote = await page.evaluate(() => globalThis.devices.now())
+    const t1 = performance.timeOrigin + performance.now()
+    if (t1 - t0 < best.rttMs) best = { offsetMs: remote - (t0 + t1) / 2, rttMs: t1 - t0 }
+  }
+  return best
+}
+
+// ── the wire, through CDP on the engine worker ────────────────────────────────────────────────
+
+interface WireFrame {
+  at: number
+  opcode: number
+  payloadBytes: number
+}
+
+/** Bytes a client→server WebSocket frame adds to its payload: header, extended length, mask key. */
+function clientFrameOverhead(payloadBytes: number): number {
+  const length = payloadBytes < 126 ? 0 : payloadBytes < 65_536 ? 2 : 8
+  return 2 + length + 4
+}
+
+/** Decoded length of a CDP frame payload (binary frames come base64-encoded, opcode 2). */
+function payloadBytes(opcode: number, data: string): number {
+  if (opcode === 2) return Buffer.from(data, 'base64').byteLength
+  return Buffer.byteLength(data, 'utf8')
+}
+
+interface HttpRequest {
+  url: string
+  method: string
+  bodyBytes: number
+  responseBytes: number
+}
+
+/**
+ * Records the frames a worker's WebSockets send and receive, and its HTTP requests, by attaching
+ * to its DevTools target from the browser session (Playwright has no page object for a
+ * SharedWorker) and enabling the Network domain there.
+ */
+class WorkerWire {
+  readonly sent: WireFrame[] = []
+  readonly received: WireFrame[] = []
+  readonly requests = new Map<string, HttpRequest>()
+  #nextId = 1
+  readonly #waiting = new Map<number, (message: { result?: unknown; error?: unknown }) => void>()
+
+  private constructor(
+    private readonly cdp: CDPSession,
+    private readonly sessionId: string,
+  ) {
+    cdp.on('Target.receivedMessageFromTarget', (event) => {
+      if (event.sessionId !== this.sessionId) return
+      const message = JSON.parse(event.message) as {
+        id?: number
+        method?: string
+        params?: Record<string, unknown>
+        result?: unknown
+        error?: unknown
+      }
+      if (message.id !== undefined) this.#waiting.get(message.id)?.(message)
+      else if (message.method !== undefined) this.#event(message.method, message.params ?? {})
+    })
+  }
+
+  /** Attaches to the worker target `targetId`. */
+  static async attach(browser: Browser, targetId: string): Promise<WorkerWire> {
+    const cdp = await browser.newBrowserCDPSession()
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false })
+    const wire = new WorkerWire(cdp, sessionId)
+    await wire.call('Network.enable', { maxPostDataSize: 65_536 })
+    return wire
+  }
+
+  /** Target ids of the devices engine workers (SharedWorker or dedicated) now alive. */
+  static async targets(browser: Browser): Promise<string[]> {
+    const cdp = await browser.newBrowserCDPSession()
+    try {
+      const { targetInfos } = await cdp.send('Target.getTargets')
+      return targetInfos
+        .filter(
+          (t) =>
+            (t.type === 'shared_worker' || t.type === 'worker') && t.url.includes('devices.worker'),
+        )
+        .map((t) => t.targetId)
+    } finally {
+      await cdp.detach()
+    }
+  }
+
+  async call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = this.#nextId++
+    const reply = new Promise<{ result?: unknown; error?: unknown }>((resolve) =>
+      this.#waiting.set(id, resolve),
+    )
+    await this.cdp.send('Target.sendMessageToTarget', {
+      sessionId: this.sessionId,
+      message: JSON.stringify({ id, method, params }),
+    })
+    const message = await reply
+    this.#waiting.delete(id)
+    if (message.error !== undefined) throw new Error(`${method}: ${JSON.stringify(message.error)}`)
+    return message.result
+  }
+
+  #event(method: string, params: Record<string, unknown>): void {
+    const at = performance.now()
+    if (method === 'Network.webSocketFrameSent' || method === 'Network.webSocketFrameReceived') {
+      const response = params.response as { opcode: number; payloadData: string }
+      const frame = {
+        at,
+        opcode: response.opcode,
+        payloadBytes: payloadBytes(response.opcode, response.payloadData),
+      }
+      if (method === 'Network.webSocketFrameSent') this.sent.push(frame)
+      else this.received.push(frame)
+      return
+    }
+    if (method === 'Network.requestWillBeSent') {
+      const request = params.request as { url: string; method: string; postData?: string }
+      this.requests.set(params.requestId as string, {
+        url: request.url,
+        method: request.method,
+        bodyBytes: request.postData === undefined ? 0 : Buffer.byteLength(request.postData),
+        responseBytes: 0,
+      })
+      return
+    }
+    if (method === 'Network.loadingFinished') {
+      const request = this.requests.get(params.requestId as string)
+      if (request) request.responseBytes = params.encodedDataLength as number
+    }
+  }
+
+  /** Forgets everything recorded so far. */
+  reset(): void {
+    this.sent.length = 0
+    this.received.length = 0
+    this.requests.clear()
+  }
+
+  async detach(): Promise<void> {
+    await this.cdp.send('Target.detachFromTarget', { sessionId: this.sessionId }).catch(() => {})
+    await this.cdp.detach()
+  }
+}
+
+interface FrameTally {
+  frames: number
+  binary: number
+  text: number
+  payloadBytes: number
+  /** Payload plus WebSocket framing (header, extended length, mask key). */
+  wireBytes: number
+}
+
+function tally(frames: readonly WireFrame[]): FrameTally {
+  const t: FrameTally = { frames: 0, binary: 0, text: 0, payloadBytes: 0, wireBytes: 0 }
+  for (const f of frames) {
+    t.frames++
+    if (f.opcode === 2) t.binary++
+    else t.text++
+    t.payloadBytes += f.payloadBytes
+    t.wireBytes += f.payloadBytes + clientFrameOverhead(f.payloadBytes)
+  }
+  return t
+}
+
+const statsOf = (page: Page): Promise<TransportCounters | null> =>
+  page.evaluate(() => globalThis.devices.transportStats())
+
+function statsDelta(a: TransportCounters | null, b: TransportCounters | null): string {
+  if (a === null || b === null) return 'transport stats unavailable'
+  return (
+    `transport stats: ${b.framesSent - a.framesSent} frames / ${b.messagesSent - a.messagesSent} ` +
+    `messages / ${b.bytesSent - a.bytesSent} payload bytes sent`
+  )
+}
+
+// ── the run ───────────────────────────────────────────────────────────────────────────────────
+
+log(`starting the Supabase emulator on port ${SUPABASE_PORT} (child process)`)
+const emulator = await startEmulator(SUPABASE_PORT)
+log('building the bench pages (bench/browser)')
+await build({ configFile, logLevel: 'warn' })
+const server = await preview({
+  configFile,
+  logLevel: 'warn',
+  preview: { host: '127.0.0.1', port: PAGE_PORT, strictPort: false },
+})
+pageBase = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${PAGE_PORT}/`
+const executablePath = findChromium()
+const browser = await chromium.launch({
+  headless: true,
+  args: CHROMIUM_ARGS,
+  ...(executablePath === undefined ? {} : { executablePath }),
+})
+const results: BenchResult[] = []
+try {
+  const alice = await newDevice(browser, 'Alice')
+  // Alice's engine worker is the only one alive now: that is the target whose wire is counted.
+  const [aliceTarget] = await WorkerWire.targets(browser)
+  if (aliceTarget === undefined) throw new Error('no devices.worker target found')
+  const bob = await newDevice(browser, 'Bob')
+  log(
+    `Chromium ${browser.version()}, cross-origin isolated: ${await alice.page.evaluate(() => globalThis.devices.isolated())}`,
+  )
+
+  // ── 1. device to device (T12) ─────────────────────────────────────────────────────────────
+  const live = await share(alice, bob, 'live')
+  await bob.page.evaluate((id) => globalThis.devices.watch(id, ''), live)
+  // Warm up: both live channels joined, code paths compiled.
+  await alice.page.evaluate((id) => globalThis.devices.sendSeries(id, 'warm-', 20, 60), live)
+  await until(
+    'the warm-up messages at Bob',
+    () => bob.page.evaluate(() => globalThis.devices.arrivals()),
+    (a) => a['warm-19'] !== undefined,
+    20_000,
+  )
+  const clockA = await clockOffset(alice.page)
+  const clockB = await clockOffset(bob.page)
+  const offsetBA = clockB.offsetMs - clockA.offsetMs
+  log(
+    `clock offsets vs Node: Alice ${(clockA.offsetMs * 1000).toFixed(0)} µs (best RTT ${(clockA.rttMs * 1000).toFixed(0)} µs), ` +
+      `Bob ${(clockB.offsetMs * 1000).toFixed(0)} µs (best RTT ${(clockB.rttMs * 1000).toFixed(0)} µs): Bob − Alice ${(offsetBA * 1000).toFixed(0)} µs`,
+  )
+  const stamps = await alice.page.evaluate(
+    ([id, n, gap]) => globalThis.devices.sendSeries(id, 'd2d-', n, gap),
+    [live, D2D_SAMPLES, D2D_GAP_MS] as const,
+  )
+  await sleep(1000)
+  const arrivals = await bob.page.evaluate(() => globalThis.devices.arrivals())
+  const d2d: number[] = []
+  const d2dRaw: number[] = []
+  stamps.forEach((sentAt, i) => {
+    const at = arrivals[`d2d-${i}`]
+    if (at === undefined) return
+    d2d.push(at - offsetBA - sentAt)
+    d2dRaw.push(at - sentAt)
+  })
+  if (d2d.length < stamps.length) log(`  ${stamps.length - d2d.length} messages never reached Bob`)
+  summary('Alice send() → Bob subscription', d2d)
+  summary('  uncorrected (same-browser clocks as they are)', d2dRaw)
+
+  // Clock-free cross-check: Bob answers every `ping-i` with `pong-i` as soon as his tab sees it;
+  // Alice times the round trip on her own clock. Spaced further apart than the series above, so
+  // Bob's delivered receipts (sent 100 ms after an arrival) never hold a pong in his window.
+  await bob.page.evaluate((id) => globalThis.devices.echo(id, 'ping-', 'pong-'), live)
+  await alice.page.evaluate((id) => globalThis.devices.watch(id, 'pong-'), live)
+  const pings = await alice.page.evaluate(
+    ([id, n, gap]) => globalThis.devices.sendSeries(id, 'ping-', n, gap),
+    [live, ECHO_SAMPLES, ECHO_GAP_MS] as const,
+  )
+  await sleep(1000)
+  const pongs = await alice.page.evaluate(() => globalThis.devices.arrivals())
+  const halfRtt: number[] = []
+  pings.forEach((sentAt, i) => {
+    const at = pongs[`pong-${i}`]
+    if (at !== undefined) halfRtt.push((at - sentAt) / 2)
+  })
+  summary('echo: half of Alice ping → Bob → Alice pong', halfRtt)
+
+  // ── 2. Realtime events during a typed burst (T14) and bytes per message (T15) ─────────────
+  const wire = await WorkerWire.attach(browser, aliceTarget)
+  await sleep(1000)
+  // A steady series of single sends, each alone in its coalescing window.
+  wire.reset()
+  let before = await statsOf(alice.page)
+  const wireStart = performance.now()
+  await alice.page.evaluate(
+    ([id, n, gap]) => globalThis.devices.sendSeries(id, 'w-', n, gap),
+    [live, WIRE_MESSAGES, D2D_GAP_MS] as const,
+  )
+  await sleep(200)
+  const wireMs = performance.now() - wireStart
+  let after = await statsOf(alice.page)
+  const steady = tally(wire.sent)
+  const steadyHttp = [...wire.requests.values()]
+  log(
+    `steady series of ${WIRE_MESSAGES} single sends over ${fmt(wireMs)} ms: ${steady.frames} frames sent ` +
+      `(${steady.binary} binary, ${steady.text} text), ${steady.wireBytes} bytes with framing ` +
+      `(${steady.payloadBytes} payload); ${statsDelta(before, after)}`,
+  )
+  log(
+    `  HTTP meanwhile: ${steadyHttp.length} requests, ${steadyHttp.reduce((s, r) => s + r.bodyBytes, 0)} body bytes up, ` +
+      `${steadyHttp.reduce((s, r) => s + r.responseBytes, 0)} bytes down (${[...new Set(steadyHttp.map((r) => new URL(r.url).pathname))].join(', ')})`,
+  )
+
+  // A typed burst: 100 messages, one every 10 ms, none awaited before the next.
+  await sleep(500)
+  wire.reset()
+  before = await statsOf(alice.page)
+  const burst = await alice.page.evaluate(
+    async ([id, n, spacing]) => {
+      const t0 = performance.now()
+      const sends: Promise<number>[] = []
+      for (let i = 0; i < n; i++) {
+        sends.push(globalThis.devices.sendSeries(id, `burst-${i}-`, 1, 0).then(() => 0))
+        await new Promise((resolve) => setTimeout(resolve, spacing))
+      }
+      const lastCall = performance.now() - t0
+      await Promise.all(sends)
+      return { lastCall, resolved: performance.now() - t0 }
+    },
+    [live, BURST, BURST_SPACING_MS] as const,
+  )
+  await sleep(300)
+  after = await statsOf(alice.page)
+  const burstFrames = tally(wire.sent)
+  const burstSeconds = burst.lastCall / 1000
+  log(
+    `typed burst of ${BURST} (one per ${BURST_SPACING_MS} ms, ${fmt(burst.lastCall)} ms from first to last send): ` +
+      `${burstFrames.frames} frames sent (${burstFrames.binary} binary), ${(burstFrames.frames / burstSeconds).toFixed(1)} events/s; ${statsDelta(before, after)}`,
+  )
+
+  // The same 100 messages in one task: the coalescing window's best case.
+  await sleep(500)
+  wire.reset()
+  before = await statsOf(alice.page)
+  await alice.page.evaluate(([id, n]) => globalThis.devices.sendBurst(id, 'instant-', n), [
+    live,
+    BURST,
+  ] as const)
+  await sleep(300)
+  after = await statsOf(alice.page)
+  const instant = tally(wire.sent)
+  log(`${BURST} sends in one task: ${instant.frames} frames sent; ${statsDelta(before, after)}`)
+  await wire.detach()
+
+  // ── 3. catch-up after 10k messages (T12's sibling: a device back after a while) ───────────
+  const catchUps: CatchUpReport[] = []
+  for (let run = 0; run < CATCH_UP_RUNS; run++) {
+    const id = await share(alice, bob, `catch-up-${run}`)
+    await bob.page.close()
+    await waitEngineGone(bob.context)
+    const prefix = `k${run}-`
+    const sendMs = await alice.page.evaluate(
+      ([id, p, n, b]) => globalThis.devices.sendBatches(id, p, n, b),
+      [id, prefix, CATCH_UP, CATCH_UP_BATCH] as const,
+    )
+    const pushStart = performance.now()
+    await until(
+      "Alice's outbox to drain",
+      () => alice.page.evaluate(() => globalThis.devices.syncStatus()),
+      (s) => s.pending === 0 && s.state === 'online',
+      180_000,
+      50,
+    )
+    log(
+      `run ${run}: Alice sent ${CATCH_UP} in ${fmt(sendMs)} ms (durable), outbox drained ${fmt(performance.now() - pushStart)} ms later`,
+    )
+    await sleep(500)
+    bob.page = await openPage(bob.context, {
+      watch: id,
+      expect: String(CATCH_UP),
+      prefix,
+    })
+    const report = await until(
+      'Bob to catch up',
+      () => bob.page.evaluate(() => globalThis.devices.catchUp()),
+      (r) => r !== null,
+      120_000,
+      50,
+    )
+    if (report === null || report.error !== undefined)
+      throw new Error(`catch-up failed: ${report?.error}`)
+    const check = await bob.page.evaluate(
+      ([id, n]) => globalThis.devices.count(id, n),
+      [id, CATCH_UP * 2] as const,
+    )
+    if (check.count !== CATCH_UP || check.first !== `${prefix}0`)
+      throw new Error(`Bob holds ${check.count} messages (${check.first} … ${check.last})`)
+    log(
+      `run ${run}: Bob's page connected at ${fmt(report.connectedMs)} ms, first state ${fmt(report.firstStateMs)} ms ` +
+        `(tail: ${report.firstFromTail}), all ${CATCH_UP} in view ${fmt(report.completeMs)} ms, synced ${fmt(report.syncedMs)} ms ` +
+        `(${report.updates} state updates)`,
+    )
+    catchUps.push(report)
+  }
+
+  // ── results ───────────────────────────────────────────────────────────────────────────────
+  const p50 = (s: readonly number[]) => percentile(s, 50)
+  results.push(
+    { id: 'engine.device_to_device.p50_ms', value: p50(d2d), unit: 'ms' },
+    { id: 'engine.device_to_device.p95_ms', value: percentile(d2d, 95), unit: 'ms' },
+    { id: 'engine.device_to_device.p99_ms', value: percentile(d2d, 99), unit: 'ms' },
+    { id: 'engine.device_to_device.echo_half_rtt.p50_ms', value: p50(halfRtt), unit: 'ms' },
+    {
+      id: 'engine.device_to_device.echo_half_rtt.p95_ms',
+      value: percentile(halfRtt, 95),
+      unit: 'ms',
+    },
+    {
+      id: 'engine.catch_up_10k.ms',
+      value: p50(catchUps.map((r) => r.syncedMs)),
+      unit: 'ms',
+    },
+    {
+      id: 'engine.catch_up_10k.view_ms',
+      value: p50(catchUps.map((r) => r.completeMs)),
+      unit: 'ms',
+    },
+    {
+      id: 'engine.catch_up_10k.connect_ms',
+      value: p50(catchUps.map((r) => r.connectedMs)),
+      unit: 'ms',
+    },
+    {
+      id: 'engine.realtime_events_per_s_burst',
+      value: burstFrames.frames / burstSeconds,
+      unit: 'events/s',
+    },
+    { id: 'engine.realtime_events_burst.count', value: burstFrames.frames, unit: 'events' },
+    { id: 'engine.realtime_events_instant_100.count', value: instant.frames, unit: 'events' },
+    {
+      id: 'engine.wire_bytes.per_message',
+      value: steady.wireBytes / WIRE_MESSAGES,
+      unit: 'B',
+    },
+    {
+      id: 'engine.wire_bytes.http_per_message',
+      value:
+        steadyHttp.reduce((s, r) => s + r.bodyBytes + r.responseBytes, 0) / WIRE_MESSAGES,
+      unit: 'B',
+    },
+  )
+  log(`mean device to device ${fmt(mean(d2d))} ms; done`)
+  await alice.context.close()
+  await bob.context.close()
+} finally {
+  await browser.close()
+  await new Promise<void>((resolve) => server.httpServer.close(() => resolve()))
+  emulator.child.kill('SIGTERM')
+}
+for (const r of results) console.log(`${r.id.padEnd(44)} ${r.value.toFixed(3)} ${r.unit}`)
+writeResults(import.meta.url, results)
