@@ -7,14 +7,10 @@
 // cross-checked with the transport's own counters. Methods: docs/BENCHMARKS.md.
 // Run: npm run bench -- engine-devices
 import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type CDPSession,
-  type Page,
-} from 'playwright'
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright'
 import { build, preview } from 'vite'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs'
 import type { CatchUpReport, DevicesApi, TransportCounters } from './browser/devices-api.js'
@@ -33,13 +29,18 @@ const D2D_SAMPLES = Number(process.env.ENGINE_DEVICES_SAMPLES ?? 200)
 const D2D_GAP_MS = 75
 const ECHO_SAMPLES = 50
 const ECHO_GAP_MS = 250
+const SPLIT_SAMPLES = 100
 const CATCH_UP = Number(process.env.ENGINE_DEVICES_CATCH_UP ?? 10_000)
 const CATCH_UP_RUNS = Number(process.env.ENGINE_DEVICES_CATCH_UP_RUNS ?? 3)
 const CATCH_UP_BATCH = 500
+/** Also run the one-row-per-message catch-up (10k sequential sends: about a minute). */
+const CATCH_UP_ROWS = process.env.ENGINE_DEVICES_CATCH_UP_ROWS !== '0'
 const BURST = 100
 /** A typed burst: one message every 10 ms (100 msg/s, PERFORMANCE.md T14). */
 const BURST_SPACING_MS = 10
 const WIRE_MESSAGES = 100
+/** ENGINE_DEVICES_PROFILE=<dir>: CPU-profile both engine workers over the split series. */
+const PROFILE = process.env.ENGINE_DEVICES_PROFILE
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const configFile = fileURLToPath(new URL('./browser/vite.config.ts', import.meta.url))
@@ -77,13 +78,23 @@ async function until<T>(
 interface Emulator {
   url: string
   anonKey: string
+  serviceKey: string
   child: ChildProcess
 }
 
 async function startEmulator(port: number): Promise<Emulator> {
   const child = spawn(
     process.execPath,
-    ['packages/supabase-emulator/bin/parley-supabase.mjs', 'start', '--port', String(port)],
+    [
+      // ENGINE_DEVICES_EMULATOR_PROF=<dir> writes a CPU profile of the emulator on exit.
+      ...(process.env.ENGINE_DEVICES_EMULATOR_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ENGINE_DEVICES_EMULATOR_PROF}`]
+        : []),
+      'packages/supabase-emulator/bin/parley-supabase.mjs',
+      'start',
+      '--port',
+      String(port),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let out = ''
@@ -92,13 +103,31 @@ async function startEmulator(port: number): Promise<Emulator> {
   const deadline = Date.now() + 60_000
   for (;;) {
     const key = /anon key: (\S+)/.exec(out)?.[1]
-    if (key !== undefined && /listening on/.test(out)) {
-      return { url: `http://127.0.0.1:${port}`, anonKey: key, child }
+    const serviceKey = /service_role key: (\S+)/.exec(out)?.[1]
+    if (key !== undefined && serviceKey !== undefined && /listening on/.test(out)) {
+      return { url: `http://127.0.0.1:${port}`, anonKey: key, serviceKey, child }
     }
     if (child.exitCode !== null) throw new Error(`the emulator exited:\n${out}`)
     if (Date.now() > deadline) throw new Error(`the emulator did not start:\n${out}`)
     await sleep(100)
   }
+}
+
+/** The server's log of a conversation (as the service role): rows, and the newest snapshot's seq. */
+async function serverLog(id: string): Promise<{ rows: number; snapshotSeq: number }> {
+  const get = async (path: string): Promise<unknown[]> => {
+    const res = await fetch(`${emulator.url}/rest/v1/${path}`, {
+      headers: { apikey: emulator.serviceKey, authorization: `Bearer ${emulator.serviceKey}` },
+    })
+    return (await res.json()) as unknown[]
+  }
+  const last = (await get(
+    `conversation_updates?conversation_id=eq.${id}&select=seq&order=seq.desc&limit=1`,
+  )) as { seq: number }[]
+  const snap = (await get(
+    `conversation_snapshots?conversation_id=eq.${id}&select=upto_seq&order=upto_seq.desc&limit=1`,
+  )) as { upto_seq: number }[]
+  return { rows: Number(last[0]?.seq ?? 0), snapshotSeq: Number(snap[0]?.upto_seq ?? 0) }
 }
 
 // ── pages ─────────────────────────────────────────────────────────────────────────────────────
@@ -174,9 +203,12 @@ async function clockOffset(page: Page, samples = 60): Promise<{ offsetMs: number
 // ── the wire, through CDP on the engine worker ────────────────────────────────────────────────
 
 interface WireFrame {
-  at: number
+  /** CDP timestamp (s, the browser's monotonic clock: the same for every target). */
+  ts: number
   opcode: number
   payloadBytes: number
+  /** The payload of a binary frame (empty for text frames). */
+  payload: Buffer
 }
 
 /** Bytes a client→server WebSocket frame adds to its payload: header, extended length, mask key. */
@@ -185,17 +217,22 @@ function clientFrameOverhead(payloadBytes: number): number {
   return 2 + length + 4
 }
 
-/** Decoded length of a CDP frame payload (binary frames come base64-encoded, opcode 2). */
-function payloadBytes(opcode: number, data: string): number {
-  if (opcode === 2) return Buffer.from(data, 'base64').byteLength
-  return Buffer.byteLength(data, 'utf8')
+/** A CDP frame payload as bytes (binary frames come base64-encoded, opcode 2). */
+function payloadOf(opcode: number, data: string): Buffer {
+  return opcode === 2 ? Buffer.from(data, 'base64') : Buffer.from(data, 'utf8')
 }
 
 interface HttpRequest {
   url: string
   method: string
+  /** Request line, headers and body, as sent (HTTP/1.1). */
   bodyBytes: number
+  headerBytes: number
+  /** Bytes received for the response, headers included (CDP `encodedDataLength`). */
   responseBytes: number
+  /** CDP timestamps (s) of the request and of its last byte. */
+  startTs: number
+  endTs: number
 }
 
 /**
@@ -269,32 +306,85 @@ class WorkerWire {
   }
 
   #event(method: string, params: Record<string, unknown>): void {
-    const at = performance.now()
+    const ts = params.timestamp as number
     if (method === 'Network.webSocketFrameSent' || method === 'Network.webSocketFrameReceived') {
       const response = params.response as { opcode: number; payloadData: string }
+      const payload = payloadOf(response.opcode, response.payloadData)
       const frame = {
-        at,
+        ts,
         opcode: response.opcode,
-        payloadBytes: payloadBytes(response.opcode, response.payloadData),
+        payloadBytes: payload.byteLength,
+        payload: response.opcode === 2 ? payload : Buffer.alloc(0),
       }
       if (method === 'Network.webSocketFrameSent') this.sent.push(frame)
       else this.received.push(frame)
       return
     }
     if (method === 'Network.requestWillBeSent') {
-      const request = params.request as { url: string; method: string; postData?: string }
+      const request = params.request as {
+        url: string
+        method: string
+        postData?: string
+        headers: Record<string, string>
+      }
+      const url = new URL(request.url)
+      // `METHOD path HTTP/1.1`, `Name: value` lines, blank line (Host is not in the CDP map).
+      const headerBytes =
+        `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`.length +
+        Object.entries(request.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 2)
       this.requests.set(params.requestId as string, {
         url: request.url,
         method: request.method,
         bodyBytes: request.postData === undefined ? 0 : Buffer.byteLength(request.postData),
+        headerBytes,
         responseBytes: 0,
+        startTs: ts,
+        endTs: Number.NaN,
       })
       return
     }
     if (method === 'Network.loadingFinished') {
       const request = this.requests.get(params.requestId as string)
-      if (request) request.responseBytes = params.encodedDataLength as number
+      if (request) {
+        request.responseBytes = params.encodedDataLength as number
+        request.endTs = ts
+      }
     }
+  }
+
+  async startProfile(): Promise<void> {
+    await this.call('Profiler.enable')
+    await this.call('Profiler.setSamplingInterval', { interval: 100 })
+    await this.call('Profiler.start')
+  }
+
+  /** Stops the CPU profile, writes it to `path` and summarises the top self times. */
+  async stopProfile(path: string): Promise<string> {
+    const { profile } = (await this.call('Profiler.stop')) as { profile: CpuProfile }
+    writeFileSync(path, JSON.stringify(profile))
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+    const self = new Map<string, number>()
+    let total = 0
+    profile.samples.forEach((id, i) => {
+      const frame = byId.get(id)?.callFrame
+      const dt = (profile.timeDeltas[i] ?? 0) / 1000
+      total += dt
+      if (frame === undefined) return
+      const file = frame.url.split('/').pop() ?? ''
+      const key = `${frame.functionName || '(anonymous)'} ${file}`
+      self.set(key, (self.get(key) ?? 0) + dt)
+    })
+    const busy = [...self.entries()]
+      .filter(([k]) => !k.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+    const busyMs = busy.reduce((n, [, v]) => n + v, 0)
+    return (
+      `${busyMs.toFixed(0)} ms busy of ${total.toFixed(0)} ms; ` +
+      busy
+        .slice(0, 8)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ')
+    )
   }
 
   /** Forgets everything recorded so far. */
@@ -308,6 +398,12 @@ class WorkerWire {
     await this.cdp.send('Target.detachFromTarget', { sessionId: this.sessionId }).catch(() => {})
     await this.cdp.detach()
   }
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[]
+  samples: number[]
+  timeDeltas: number[]
 }
 
 interface FrameTally {
@@ -367,6 +463,13 @@ try {
   const [aliceTarget] = await WorkerWire.targets(browser)
   if (aliceTarget === undefined) throw new Error('no devices.worker target found')
   const bob = await newDevice(browser, 'Bob')
+  const bobTarget = (await WorkerWire.targets(browser)).find((t) => t !== aliceTarget)
+  if (bobTarget === undefined) throw new Error("no target for Bob's engine worker")
+  log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (2 cores, shared)`,
+  )
   log(
     `Chromium ${browser.version()}, cross-origin isolated: ${await alice.page.evaluate(() => globalThis.devices.isolated())}`,
   )
@@ -405,6 +508,8 @@ try {
   })
   if (d2d.length < stamps.length) log(`  ${stamps.length - d2d.length} messages never reached Bob`)
   summary('Alice send() → Bob subscription', d2d)
+  const slow = d2d.flatMap((ms, i) => (ms > 20 ? [`#${i} ${ms.toFixed(0)}`] : []))
+  if (slow.length > 0) log(`  over 20 ms: ${slow.join(', ')}`)
   summary('  uncorrected (same-browser clocks as they are)', d2dRaw)
 
   // Clock-free cross-check: Bob answers every `ping-i` with `pong-i` as soon as his tab sees it;
@@ -425,6 +530,64 @@ try {
   })
   summary('echo: half of Alice ping → Bob → Alice pong', halfRtt)
 
+  // Where the time goes: the same series with CDP on both engine workers. The frame timestamps
+  // (one monotonic clock for every target) split each latency into the relay part (Alice's
+  // socket sent the frame → Bob's socket received it: Chromium's network stack, loopback and the
+  // emulator) and the rest, which is the engine's (tab → worker → Yjs → transport on Alice's
+  // side; frame → apply → tab on Bob's). CDP itself adds a little to both.
+  const wireA = await WorkerWire.attach(browser, aliceTarget)
+  const wireB = await WorkerWire.attach(browser, bobTarget)
+  await sleep(500)
+  wireA.reset()
+  wireB.reset()
+  if (PROFILE) for (const w of [wireA, wireB]) await w.startProfile()
+  const splitStamps = await alice.page.evaluate(
+    ([id, n, gap]) => globalThis.devices.sendSeries(id, 'split-', n, gap),
+    [live, SPLIT_SAMPLES, D2D_GAP_MS] as const,
+  )
+  await sleep(1000)
+  const splitArrivals = await bob.page.evaluate(() => globalThis.devices.arrivals())
+  if (PROFILE) {
+    for (const [name, w] of [
+      ['Alice', wireA],
+      ['Bob', wireB],
+    ] as const) {
+      const top = await w.stopProfile(`${PROFILE}/${name.toLowerCase()}-worker.cpuprofile`)
+      log(`  ${name}'s engine worker, self time over the split series: ${top}`)
+    }
+  }
+  // Each message's frame is found by content: the Yjs update holds the text as a varString
+  // (length byte + UTF-8), which no other frame contains.
+  const carrying = (frames: readonly WireFrame[], text: string): WireFrame | undefined => {
+    const needle = Buffer.concat([Buffer.from([Buffer.byteLength(text)]), Buffer.from(text)])
+    return frames.find((f) => f.opcode === 2 && f.payload.includes(needle))
+  }
+  const split = { total: [] as number[], relay: [] as number[], engine: [] as number[] }
+  splitStamps.forEach((sentAt, i) => {
+    const at = splitArrivals[`split-${i}`]
+    const out = carrying(wireA.sent, `split-${i}`)
+    const inn = carrying(wireB.received, `split-${i}`)
+    if (at === undefined || out === undefined || inn === undefined) return
+    const total = at - offsetBA - sentAt
+    const relay = (inn.ts - out.ts) * 1000
+    split.total.push(total)
+    split.relay.push(relay)
+    split.engine.push(total - relay)
+  })
+  if (split.total.length < SPLIT_SAMPLES)
+    log(`  split: ${SPLIT_SAMPLES - split.total.length} messages not found on both sockets`)
+  summary('split, total (CDP on both workers)', split.total)
+  summary('  relay: Alice socket sent → Bob socket received', split.relay)
+  summary('  engine: the rest (both ends)', split.engine)
+  const rpcs = [...wireA.requests.values(), ...wireB.requests.values()]
+  for (const path of [...new Set(rpcs.map((r) => `${r.method} ${new URL(r.url).pathname}`))]) {
+    const of = rpcs.filter((r) => `${r.method} ${new URL(r.url).pathname}` === path)
+    const ms = of.map((r) => (r.endTs - r.startTs) * 1000).filter((v) => Number.isFinite(v))
+    summary(`  HTTP ${path} (${of.length} on both devices)`, ms)
+  }
+  await wireA.detach()
+  await wireB.detach()
+
   // ── 2. Realtime events during a typed burst (T14) and bytes per message (T15) ─────────────
   const wire = await WorkerWire.attach(browser, aliceTarget)
   await sleep(1000)
@@ -432,10 +595,11 @@ try {
   wire.reset()
   let before = await statsOf(alice.page)
   const wireStart = performance.now()
-  await alice.page.evaluate(
-    ([id, n, gap]) => globalThis.devices.sendSeries(id, 'w-', n, gap),
-    [live, WIRE_MESSAGES, D2D_GAP_MS] as const,
-  )
+  await alice.page.evaluate(([id, n, gap]) => globalThis.devices.sendSeries(id, 'w-', n, gap), [
+    live,
+    WIRE_MESSAGES,
+    D2D_GAP_MS,
+  ] as const)
   await sleep(200)
   const wireMs = performance.now() - wireStart
   let after = await statsOf(alice.page)
@@ -447,8 +611,9 @@ try {
       `(${steady.payloadBytes} payload); ${statsDelta(before, after)}`,
   )
   log(
-    `  HTTP meanwhile: ${steadyHttp.length} requests, ${steadyHttp.reduce((s, r) => s + r.bodyBytes, 0)} body bytes up, ` +
-      `${steadyHttp.reduce((s, r) => s + r.responseBytes, 0)} bytes down (${[...new Set(steadyHttp.map((r) => new URL(r.url).pathname))].join(', ')})`,
+    `  HTTP meanwhile: ${steadyHttp.length} requests, ${steadyHttp.reduce((s, r) => s + r.headerBytes, 0)} header + ` +
+      `${steadyHttp.reduce((s, r) => s + r.bodyBytes, 0)} body bytes up, ` +
+      `${steadyHttp.reduce((s, r) => s + r.responseBytes, 0)} bytes down (${[...new Set(steadyHttp.map((r) => `${r.method} ${new URL(r.url).pathname}`))].join(', ')})`,
   )
 
   // A typed burst: 100 messages, one every 10 ms, none awaited before the next.
@@ -473,6 +638,15 @@ try {
   after = await statsOf(alice.page)
   const burstFrames = tally(wire.sent)
   const burstSeconds = burst.lastCall / 1000
+  const burstTs = wire.sent.map((f) => f.ts * 1000)
+  const gaps = burstTs.slice(1).map((t, i) => t - (burstTs[i] as number))
+  const maxPerSecond = Math.max(
+    ...burstTs.map((t) => burstTs.filter((u) => u >= t && u < t + 1000).length),
+  )
+  log(
+    `  frames span ${fmt((burstTs.at(-1) ?? 0) - (burstTs[0] ?? 0))} ms; gaps between frames: min ${fmt(Math.min(...gaps))} ms, ` +
+      `p50 ${fmt(percentile(gaps, 50))} ms; most frames in any 1 s: ${maxPerSecond}`,
+  )
   log(
     `typed burst of ${BURST} (one per ${BURST_SPACING_MS} ms, ${fmt(burst.lastCall)} ms from first to last send): ` +
       `${burstFrames.frames} frames sent (${burstFrames.binary} binary), ${(burstFrames.frames / burstSeconds).toFixed(1)} events/s; ${statsDelta(before, after)}`,
@@ -493,33 +667,35 @@ try {
   await wire.detach()
 
   // ── 3. catch-up after 10k messages (T12's sibling: a device back after a while) ───────────
-  const catchUps: CatchUpReport[] = []
-  for (let run = 0; run < CATCH_UP_RUNS; run++) {
-    const id = await share(alice, bob, `catch-up-${run}`)
+  /**
+   * One catch-up: Bob joins a new conversation and closes his page (his engine stops); Alice sends
+   * `CATCH_UP` messages in batches of `batch` concurrent sends and waits until her outbox is
+   * empty; Bob's page is opened again and reports when all of them are in its view.
+   */
+  const catchUpRun = async (label: string, batch: number): Promise<CatchUpReport> => {
+    const id = await share(alice, bob, `catch-up-${label}`)
     await bob.page.close()
     await waitEngineGone(bob.context)
-    const prefix = `k${run}-`
+    const prefix = `k${label}-`
     const sendMs = await alice.page.evaluate(
       ([id, p, n, b]) => globalThis.devices.sendBatches(id, p, n, b),
-      [id, prefix, CATCH_UP, CATCH_UP_BATCH] as const,
+      [id, prefix, CATCH_UP, batch] as const,
     )
     const pushStart = performance.now()
     await until(
       "Alice's outbox to drain",
       () => alice.page.evaluate(() => globalThis.devices.syncStatus()),
       (s) => s.pending === 0 && s.state === 'online',
-      180_000,
+      300_000,
       50,
     )
+    const rows = await serverLog(id)
     log(
-      `run ${run}: Alice sent ${CATCH_UP} in ${fmt(sendMs)} ms (durable), outbox drained ${fmt(performance.now() - pushStart)} ms later`,
+      `catch-up ${label}: Alice sent ${CATCH_UP} (batches of ${batch}) in ${fmt(sendMs)} ms (durable), outbox drained ` +
+        `${fmt(performance.now() - pushStart)} ms later; server log ${rows.rows} rows, snapshot up to seq ${rows.snapshotSeq}`,
     )
     await sleep(500)
-    bob.page = await openPage(bob.context, {
-      watch: id,
-      expect: String(CATCH_UP),
-      prefix,
-    })
+    bob.page = await openPage(bob.context, { watch: id, expect: String(CATCH_UP), prefix })
     const report = await until(
       'Bob to catch up',
       () => bob.page.evaluate(() => globalThis.devices.catchUp()),
@@ -529,19 +705,25 @@ try {
     )
     if (report === null || report.error !== undefined)
       throw new Error(`catch-up failed: ${report?.error}`)
-    const check = await bob.page.evaluate(
-      ([id, n]) => globalThis.devices.count(id, n),
-      [id, CATCH_UP * 2] as const,
-    )
+    const check = await bob.page.evaluate(([id, n]) => globalThis.devices.count(id, n), [
+      id,
+      CATCH_UP * 2,
+    ] as const)
     if (check.count !== CATCH_UP || check.first !== `${prefix}0`)
       throw new Error(`Bob holds ${check.count} messages (${check.first} … ${check.last})`)
     log(
-      `run ${run}: Bob's page connected at ${fmt(report.connectedMs)} ms, first state ${fmt(report.firstStateMs)} ms ` +
+      `catch-up ${label}: Bob's page connected at ${fmt(report.connectedMs)} ms, first state ${fmt(report.firstStateMs)} ms ` +
         `(tail: ${report.firstFromTail}), all ${CATCH_UP} in view ${fmt(report.completeMs)} ms, synced ${fmt(report.syncedMs)} ms ` +
         `(${report.updates} state updates)`,
     )
-    catchUps.push(report)
+    return report
   }
+  const catchUps: CatchUpReport[] = []
+  for (let run = 0; run < CATCH_UP_RUNS; run++)
+    catchUps.push(await catchUpRun(String(run), CATCH_UP_BATCH))
+  // The same with one log row per message: every send awaited before the next, so each is its own
+  // commit, outbox entry and server row (as when many devices each sent a few).
+  const rowsRun = CATCH_UP_ROWS ? await catchUpRun('rows', 1) : undefined
 
   // ── results ───────────────────────────────────────────────────────────────────────────────
   const p50 = (s: readonly number[]) => percentile(s, 50)
@@ -549,6 +731,14 @@ try {
     { id: 'engine.device_to_device.p50_ms', value: p50(d2d), unit: 'ms' },
     { id: 'engine.device_to_device.p95_ms', value: percentile(d2d, 95), unit: 'ms' },
     { id: 'engine.device_to_device.p99_ms', value: percentile(d2d, 99), unit: 'ms' },
+    { id: 'engine.device_to_device.relay.p50_ms', value: p50(split.relay), unit: 'ms' },
+    { id: 'engine.device_to_device.relay.p95_ms', value: percentile(split.relay, 95), unit: 'ms' },
+    { id: 'engine.device_to_device.engine.p50_ms', value: p50(split.engine), unit: 'ms' },
+    {
+      id: 'engine.device_to_device.engine.p95_ms',
+      value: percentile(split.engine, 95),
+      unit: 'ms',
+    },
     { id: 'engine.device_to_device.echo_half_rtt.p50_ms', value: p50(halfRtt), unit: 'ms' },
     {
       id: 'engine.device_to_device.echo_half_rtt.p95_ms',
@@ -565,6 +755,9 @@ try {
       value: p50(catchUps.map((r) => r.completeMs)),
       unit: 'ms',
     },
+    ...(rowsRun === undefined
+      ? []
+      : [{ id: 'engine.catch_up_10k_rows.ms', value: rowsRun.syncedMs, unit: 'ms' }]),
     {
       id: 'engine.catch_up_10k.connect_ms',
       value: p50(catchUps.map((r) => r.connectedMs)),
@@ -576,6 +769,7 @@ try {
       unit: 'events/s',
     },
     { id: 'engine.realtime_events_burst.count', value: burstFrames.frames, unit: 'events' },
+    { id: 'engine.realtime_events_burst.max_in_1s', value: maxPerSecond, unit: 'events' },
     { id: 'engine.realtime_events_instant_100.count', value: instant.frames, unit: 'events' },
     {
       id: 'engine.wire_bytes.per_message',
@@ -585,17 +779,23 @@ try {
     {
       id: 'engine.wire_bytes.http_per_message',
       value:
-        steadyHttp.reduce((s, r) => s + r.bodyBytes + r.responseBytes, 0) / WIRE_MESSAGES,
+        steadyHttp.reduce((s, r) => s + r.headerBytes + r.bodyBytes + r.responseBytes, 0) /
+        WIRE_MESSAGES,
       unit: 'B',
     },
   )
-  log(`mean device to device ${fmt(mean(d2d))} ms; done`)
+  log(
+    `mean device to device ${fmt(mean(d2d))} ms; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; done`,
+  )
   await alice.context.close()
   await bob.context.close()
 } finally {
   await browser.close()
   await new Promise<void>((resolve) => server.httpServer.close(() => resolve()))
   emulator.child.kill('SIGTERM')
+  await new Promise((resolve) => emulator.child.once('exit', resolve))
 }
 for (const r of results) console.log(`${r.id.padEnd(44)} ${r.value.toFixed(3)} ${r.unit}`)
 writeResults(import.meta.url, results)

@@ -26,11 +26,11 @@ test('two devices: invite link, messages, read ticks, typing and presence', asyn
   await send(a, 'Hi Bob! Saturday at the lake?')
   const fromAlice = messageByText(b, 'Hi Bob! Saturday at the lake?')
   await expect(fromAlice).toBeVisible()
-  await expect.soft(fromAlice).toHaveAttribute('data-author', 'Alice')
+  await expect(fromAlice).toHaveAttribute('data-author', 'Alice')
   await send(b, 'Yes! I will bring the boat.')
   const fromBob = messageByText(a, 'Yes! I will bring the boat.')
   await expect(fromBob).toBeVisible()
-  await expect.soft(fromBob).toHaveAttribute('data-author', 'Bob')
+  await expect(fromBob).toHaveAttribute('data-author', 'Bob')
 
   // Both threads are open and visible, so each side reads the other's message: read ticks.
   await expect(messageByText(a, 'Hi Bob! Saturday at the lake?')).toHaveAttribute(

@@ -107,7 +107,12 @@ export function conversationItem(page: Page, id: string): Locator {
 export async function devicePair(
   browser: Browser,
   title: string,
-  options: { viewport?: { width: number; height: number }; aliceUrl?: string } = {},
+  options: {
+    viewport?: { width: number; height: number }
+    aliceUrl?: string
+    /** `link` (default): Bob opens the invite link signed out; `code`: he types the code in. */
+    join?: 'link' | 'code'
+  } = {},
 ): Promise<{ alice: Device; bob: Device; conversationId: string }> {
   const viewport = options.viewport !== undefined ? { viewport: options.viewport } : {}
   const alice = await newDevice(browser, 'Alice', {
@@ -117,9 +122,15 @@ export async function devicePair(
   await signIn(alice.page, 'Alice')
   const conversationId = await createConversation(alice.page, title)
   const url = await inviteLink(alice.page)
+  const code = await alice.page.getByTestId('invite-code').textContent()
   await alice.page.getByRole('button', { name: 'Done' }).click()
-  const bob = await newDevice(browser, 'Bob', { url, ...viewport })
+  const byCode = options.join === 'code'
+  const bob = await newDevice(browser, 'Bob', { ...(byCode ? {} : { url }), ...viewport })
   await signIn(bob.page, 'Bob')
+  if (byCode) {
+    await bob.page.getByTestId('join-code-input').fill(code ?? '')
+    await bob.page.getByTestId('join-button').click()
+  }
   await expect(bob.page).toHaveURL(new RegExp(`#/c/${conversationId}$`))
   return { alice, bob, conversationId }
 }

@@ -58,5 +58,16 @@ test('two tabs of one device show the same thread live', async ({ browser }) => 
   // The conversation list is live in both tabs too.
   await expect(conversationItem(first, id)).toContainText('from tab two')
   await expect(conversationItem(second, id)).toContainText('from tab two')
+
+  // A delete in one tab leaves only the message's place in the other.
+  await send(second, 'to be deleted')
+  const doomed = messageByText(second, 'to be deleted')
+  await doomed.hover()
+  await doomed.getByTestId('message-actions-button').click()
+  await doomed.getByTestId('delete-button').click()
+  await expect(second.getByTestId('message-deleted')).toHaveCount(1)
+  await first.bringToFront()
+  await expect(first.getByTestId('message-deleted')).toHaveCount(1)
+  expect(await messageTexts(first)).toEqual(['from tab one, edited', 'from tab two'])
   await device.context.close()
 })

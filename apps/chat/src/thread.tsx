@@ -143,6 +143,12 @@ export function Thread({ conversationId, self }: ThreadProps) {
   const rows = useMemo(() => buildRows(messages), [messages])
   const { firstItemIndex, epoch } = usePrependTracking(rows)
   const byId = useMemo(() => new Map(messages.map((m) => [m.id as string, m])), [messages])
+  // Read by `jumpTo` at call time, so the actions object (and every memoized row) stays the same
+  // when messages arrive.
+  const currentRows = useRef(rows)
+  useEffect(() => {
+    currentRows.current = rows
+  }, [rows])
 
   // Read receipts: while this thread is on screen, everything received counts as read.
   const lastFromOthers = useMemo(() => {
@@ -203,13 +209,13 @@ export function Thread({ conversationId, self }: ThreadProps) {
         })
       },
       jumpTo: (messageId) => {
-        const index = rows.findIndex((row) => row.key === messageId)
-        if (index >= 0)
-          virtuoso.current?.scrollToIndex({ index: firstItemIndex + index, align: 'center' })
+        // scrollToIndex takes the position in `data` (not shifted by firstItemIndex).
+        const index = currentRows.current.findIndex((row) => row.key === messageId)
+        if (index >= 0) virtuoso.current?.scrollToIndex({ index, align: 'center' })
         else notify('That message is further back: scroll up to load it')
       },
     }),
-    [client, conversationId, nameOf, notify, rows, firstItemIndex],
+    [client, conversationId, nameOf, notify],
   )
 
   const editLast = useCallback(() => {
