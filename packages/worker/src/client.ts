@@ -106,6 +106,11 @@ export class ParleyClient {
     return this.#remote.leaveConversation(conversationId)
   }
 
+  /** Sets this device's presence (`online`/`away`) in every open conversation. */
+  setPresence(status: 'online' | 'away'): Promise<void> {
+    return this.#remote.setPresence(status)
+  }
+
   /** Display names of users, as far as this device knows them. */
   displayNames(userIds: readonly string[]): Promise<Record<string, string>> {
     return this.#remote.displayNames(userIds)

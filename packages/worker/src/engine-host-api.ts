@@ -96,6 +96,7 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
     leaveConversation: (id) => engine.leaveConversation(id),
     displayNames: async (userIds) => engine.displayNames(userIds),
     setNetwork: async (online) => engine.setNetwork(online),
+    setPresence: async (status) => engine.setPresence(status),
     listConversations: (limit) => engine.listConversations(limit),
     createConversation: (input) => engine.createConversation(input),
     conversationState: state,

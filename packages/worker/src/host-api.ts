@@ -90,6 +90,8 @@ export interface ParleyHostApi {
   leaveConversation(conversationId: string): Promise<void>
   /** Display names of users, as far as this device knows them. */
   displayNames(userIds: readonly string[]): Promise<Record<string, string>>
+  /** Sets this device's presence (`online`/`away`) in every open conversation. */
+  setPresence(status: 'online' | 'away'): Promise<void>
   /** The browser's network state as a tab sees it (`navigator.onLine`); the client forwards it. */
   setNetwork(online: boolean): Promise<void>
   listConversations(limit?: number): Promise<ConversationSummary[]>

@@ -93,6 +93,7 @@ export class Engine {
   readonly #outboxByConversation = new Map<ConversationId, number>()
   #failedCount = 0
   #lastWrite: Promise<void> | undefined
+  #presence: 'online' | 'away' = 'online'
   #closed = false
 
   private constructor(options: EngineOptions, device: DeviceId, outbox: readonly OutboxEntry[]) {
@@ -363,6 +364,7 @@ export class Engine {
 
   /** Sets this device's presence status in every open conversation. */
   setPresence(status: 'online' | 'away'): void {
+    this.#presence = status
     for (const session of this.#sessions.values()) session.setLocalAwareness({ status })
   }
 
@@ -564,6 +566,7 @@ export class Engine {
       const failure = entry.error ?? { code: 'unknown', message: 'rejected by the server' }
       for (const m of outboxMessageIds(entry.meta)) session.failed.set(m, failure)
     }
+    if (this.#presence !== 'online') session.setLocalAwareness({ status: this.#presence })
     this.#wire(session)
     this.#sessions.set(id, session)
     this.#recency.touch(id)

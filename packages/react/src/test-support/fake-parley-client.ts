@@ -79,6 +79,10 @@ export class FakeParleyClient implements ParleyClientLike {
     return Promise.resolve({})
   }
 
+  setPresence(): Promise<void> {
+    return Promise.resolve()
+  }
+
   /** How many messages the live page of a conversation holds. */
   tailSize: number
   /** Every `page` query, in order. */
