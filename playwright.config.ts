@@ -19,6 +19,9 @@ const chatConfig = 'apps/chat/vite.config.ts'
 export default defineConfig({
   testMatch: ['apps/*/e2e/**/*.spec.ts', 'tests/e2e/**/*.spec.ts'],
   timeout: 60_000,
+  // Assertions poll up to 15 s: a 2-core CI machine running the emulator, two preview servers and
+  // several browser contexts is slow at times, and a live UI update is allowed to take a moment.
+  expect: { timeout: 15_000 },
   workers: 1,
   reporter: process.env.CI ? 'list' : 'line',
   use: {

@@ -591,35 +591,46 @@ try {
   // ── 2. Realtime events during a typed burst (T14) and bytes per message (T15) ─────────────
   const wire = await WorkerWire.attach(browser, aliceTarget)
   await sleep(1000)
-  // A steady series of single sends, each alone in its coalescing window.
-  wire.reset()
-  let before = await statsOf(alice.page)
-  const wireStart = performance.now()
-  await alice.page.evaluate(([id, n, gap]) => globalThis.devices.sendSeries(id, 'w-', n, gap), [
-    live,
-    WIRE_MESSAGES,
-    D2D_GAP_MS,
-  ] as const)
-  await sleep(200)
-  const wireMs = performance.now() - wireStart
-  let after = await statsOf(alice.page)
-  const steady = tally(wire.sent)
-  const steadyHttp = [...wire.requests.values()]
-  log(
-    `steady series of ${WIRE_MESSAGES} single sends over ${fmt(wireMs)} ms: ${steady.frames} frames sent ` +
-      `(${steady.binary} binary, ${steady.text} text), ${steady.wireBytes} bytes with framing ` +
-      `(${steady.payloadBytes} payload); ${statsDelta(before, after)}`,
+  // A steady series of single sends, each alone in its coalescing window: 80-character texts
+  // (as in engine-browser), then short ones (`w-<i>`), to show what the text itself costs.
+  const steadySeries = async (prefix: string) => {
+    await sleep(300)
+    wire.reset()
+    const before = await statsOf(alice.page)
+    const t0 = performance.now()
+    await alice.page.evaluate(([id, p, n, gap]) => globalThis.devices.sendSeries(id, p, n, gap), [
+      live,
+      prefix,
+      WIRE_MESSAGES,
+      D2D_GAP_MS,
+    ] as const)
+    await sleep(200)
+    const ms = performance.now() - t0
+    const after = await statsOf(alice.page)
+    const frames = tally(wire.sent)
+    const http = [...wire.requests.values()]
+    log(
+      `steady series of ${WIRE_MESSAGES} single sends (${prefix.length + 2}-char texts) over ${fmt(ms)} ms: ` +
+        `${frames.frames} frames sent (${frames.binary} binary, ${frames.text} text), ${frames.wireBytes} bytes with framing ` +
+        `(${frames.payloadBytes} payload); ${statsDelta(before, after)}`,
+    )
+    log(
+      `  HTTP meanwhile: ${http.length} requests, ${http.reduce((s, r) => s + r.headerBytes, 0)} header + ` +
+        `${http.reduce((s, r) => s + r.bodyBytes, 0)} body bytes up, ` +
+        `${http.reduce((s, r) => s + r.responseBytes, 0)} bytes down (${[...new Set(http.map((r) => `${r.method} ${new URL(r.url).pathname}`))].join(', ')})`,
+    )
+    return { frames, http }
+  }
+  const steady = await steadySeries(
+    `w-${'The quick brown fox jumps over the lazy dog. '.repeat(2).slice(0, 76)}`,
   )
-  log(
-    `  HTTP meanwhile: ${steadyHttp.length} requests, ${steadyHttp.reduce((s, r) => s + r.headerBytes, 0)} header + ` +
-      `${steadyHttp.reduce((s, r) => s + r.bodyBytes, 0)} body bytes up, ` +
-      `${steadyHttp.reduce((s, r) => s + r.responseBytes, 0)} bytes down (${[...new Set(steadyHttp.map((r) => `${r.method} ${new URL(r.url).pathname}`))].join(', ')})`,
-  )
+  const steadyShort = await steadySeries('w-')
+  const steadyHttp = steady.http
 
   // A typed burst: 100 messages, one every 10 ms, none awaited before the next.
   await sleep(500)
   wire.reset()
-  before = await statsOf(alice.page)
+  let before = await statsOf(alice.page)
   const burst = await alice.page.evaluate(
     async ([id, n, spacing]) => {
       const t0 = performance.now()
@@ -635,7 +646,7 @@ try {
     [live, BURST, BURST_SPACING_MS] as const,
   )
   await sleep(300)
-  after = await statsOf(alice.page)
+  let after = await statsOf(alice.page)
   const burstFrames = tally(wire.sent)
   const burstSeconds = burst.lastCall / 1000
   const burstTs = wire.sent.map((f) => f.ts * 1000)
@@ -773,7 +784,12 @@ try {
     { id: 'engine.realtime_events_instant_100.count', value: instant.frames, unit: 'events' },
     {
       id: 'engine.wire_bytes.per_message',
-      value: steady.wireBytes / WIRE_MESSAGES,
+      value: steady.frames.wireBytes / WIRE_MESSAGES,
+      unit: 'B',
+    },
+    {
+      id: 'engine.wire_bytes.per_message_short_text',
+      value: steadyShort.frames.wireBytes / WIRE_MESSAGES,
       unit: 'B',
     },
     {
