@@ -13,6 +13,8 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       '**/*.d.mts',
+      'playwright.config.js',
+      'playwright.config.d.ts',
     ],
   },
   js.configs.recommended,
