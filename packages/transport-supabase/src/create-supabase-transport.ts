@@ -39,7 +39,7 @@ export interface SupabaseTransportSettings {
   /**
    * The throttle window of `update`/`sync-*` messages per conversation, ms: the first message of
    * a quiet conversation goes at once, the ones that follow within the window ride together in
-   * one broadcast. Default 50.
+   * one broadcast. Default {@link DEFAULT_COALESCE_MS} (55).
    */
   coalesceMs?: number
   /** The same for `awareness` (presence, typing), per conversation; updates of one window are merged. Default 100. */
@@ -119,6 +119,13 @@ interface Room {
 }
 
 const BROADCAST_EVENTS = new Set(['update', 'awareness'])
+
+/**
+ * The update throttle window. A leading-edge throttle sends 1 + ⌈T / window⌉ frames for a burst
+ * of length T: with 50 ms a 1 s burst is 21–23 events; 55 ms keeps it under the 20 events/s
+ * budget of PERFORMANCE.md T14 and still costs a lone message nothing.
+ */
+export const DEFAULT_COALESCE_MS = 55
 
 /**
  * A {@link Transport} between devices over Supabase Realtime: one channel `conversation:<id>`
@@ -462,7 +469,7 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
           )
         },
       })
-    room.update = lane('update', options.coalesceMs ?? 50)
+    room.update = lane('update', options.coalesceMs ?? DEFAULT_COALESCE_MS)
     room.awareness = lane('awareness', options.awarenessMs ?? 100)
     return room
   }

@@ -237,6 +237,10 @@ export class ServerSync {
         if (results.length !== batch.length) throw new Error('push answered a different count')
         await storage.removeOutbox(batch.map((e) => e.id))
         this.#host.acknowledged(id, batch)
+        await this.#advancePastOwn(
+          id,
+          results.map((r) => r.seq),
+        )
       } catch (error) {
         if (isRemoteLogError(error) && !error.retryable) {
           await this.#reject(id, batch, error)
@@ -255,6 +259,24 @@ export class ServerSync {
         return
       }
     }
+  }
+
+  /**
+   * Our own pushes need not come back in a pull: when the seqs they got directly follow the
+   * cursor (nobody else pushed in between), the document already holds everything up to the
+   * last of them, so the cursor moves there.
+   */
+  async #advancePastOwn(id: ConversationId, seqs: number[]): Promise<void> {
+    if (this.#pulls.has(id)) return // a pull is moving the cursor; let it
+    const cursor = await this.#cursor(id)
+    const sorted = [...new Set(seqs)].sort((a, b) => a - b)
+    let next = cursor.seq
+    for (const seq of sorted) {
+      if (seq <= next) continue
+      if (seq !== next + 1) break
+      next = seq
+    }
+    if (next > cursor.seq) await this.#save(id, { ...cursor, seq: next })
   }
 
   /** A permanent refusal: find the guilty entry when a batch was refused, fail only it. */
