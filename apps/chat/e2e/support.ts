@@ -58,10 +58,12 @@ export async function signIn(page: Page, name: string): Promise<void> {
 
 /** Creates a conversation through the sidebar form and returns its id (from the route). */
 export async function createConversation(page: Page, title: string): Promise<string> {
+  // The page may already show a conversation: wait for the URL of a different one.
+  const before = page.url()
   await page.getByTestId('new-conversation-button').click()
   await page.getByTestId('conversation-title-input').fill(title)
   await page.getByTestId('create-conversation-button').click()
-  await expect(page).toHaveURL(/#\/c\//)
+  await expect(page).toHaveURL((url) => /#\/c\//.test(url.href) && url.href !== before)
   const id = decodeURIComponent(new URL(page.url()).hash.replace('#/c/', ''))
   await expect(page.getByTestId('composer-input')).toBeVisible()
   return id
