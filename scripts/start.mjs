@@ -4,7 +4,8 @@
 //      last build, served by `vite preview` (a production build: the service worker and the
 //      offline mode only work in a build, not in the dev server) on http://127.0.0.1:5173 or the
 //      next free port.
-// It prints one line, `Parley demo: http://…`. Ctrl-C stops everything cleanly.
+// It prints the line `Parley demo: http://…`, then the emulator's URL and keys. Ctrl-C stops
+// everything cleanly.
 // Extra arguments go to the emulator CLI (e.g. `npm start -- --port 54330`; `--verbose` also
 // prints the emulator's URL and keys and its log). PARLEY_DATA_DIR overrides the data
 // directory, PARLEY_DEMO_PORT the app's port.
@@ -113,6 +114,11 @@ try {
   stops.push(() => new Promise((resolve) => server.httpServer.close(() => resolve())))
   const url = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${server.config.preview.port}/`
   process.stdout.write(`Parley demo: ${url}\n`)
+  // The local Supabase behind it, for your own code and `supabase-js` (same keys as the CLI's).
+  const { emulator } = session
+  process.stdout.write(
+    `  Supabase emulator: ${emulator.url}\n  anon key: ${emulator.anonKey}\n  service_role key: ${emulator.serviceRoleKey}\n`,
+  )
 } catch (error) {
   process.stderr.write(
     `The demo app failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
