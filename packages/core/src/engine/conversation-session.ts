@@ -2,6 +2,7 @@
 // what of it is durable, and which of its messages are pending or failed. The engine owns the
 // policy (persisting, broadcasting, compacting); the session keeps the per-conversation state.
 import { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
 import { ConversationDoc } from '../conversation-doc.js'
 import type { HybridLogicalClock } from '../hlc.js'
 import type { ConversationId, DeviceId, MessageId, UserId } from '../ids.js'
@@ -57,6 +58,9 @@ export class ConversationSession {
   compacting = false
   /** State vector of what storage holds: the next log row is the document's diff from it. */
   persistedSv: Uint8Array = new Uint8Array([0])
+  /** This replica's Yjs clock already covered by the outbox (local changes after it are not). */
+  outboxClock = 0
+  #unread: number | undefined
   /** Bytes of the stored snapshot and of the log rows written since (drive compaction). */
   snapshotBytes = 0
   logBytes = 0
@@ -102,6 +106,7 @@ export class ConversationSession {
     // Taken before the outbox is applied: a change found only in the outbox is then part of the
     // next log row, so it reaches the log too.
     session.persistedSv = session.doc.encodeStateVector()
+    session.outboxClock = session.localClock()
     // An adapter without atomic commits may hold a change only in the outbox (see
     // StorageCapabilities.atomicCommit); Yjs updates are idempotent, so applying them is safe.
     for (const update of outboxUpdates) session.doc.applyUpdate(update, STORAGE_ORIGIN)
@@ -111,6 +116,33 @@ export class ConversationSession {
     const last = stored.log.at(-1)
     session.lastKey = last === undefined ? null : last.key
     return session
+  }
+
+  /** The Yjs clock of this replica's own client: everything it wrote locally is below it. */
+  localClock(): number {
+    const ydoc = this.doc.ydoc
+    return Y.decodeStateVector(Y.encodeStateVector(ydoc)).get(ydoc.clientID) ?? 0
+  }
+
+  /**
+   * This replica's own changes since `fromClock` as one update (with the document's delete set,
+   * which Yjs always includes): what the outbox must push. Cost is proportional to the changes.
+   */
+  localChangesSince(fromClock: number): Uint8Array {
+    const ydoc = this.doc.ydoc
+    const sv = Y.decodeStateVector(Y.encodeStateVector(ydoc))
+    sv.set(ydoc.clientID, fromClock)
+    return Y.encodeStateAsUpdate(ydoc, Y.encodeStateVector(sv))
+  }
+
+  /** Unread messages of the local user, cached until something that can change it happens. */
+  unreadCount(): number {
+    return (this.#unread ??= this.doc.unreadCount())
+  }
+
+  /** Forgets the cached unread count (remote messages or receipts changed). */
+  invalidateUnread(): void {
+    this.#unread = undefined
   }
 
   /** The engine's view of one message: the model view with `failed` overlaid. */
@@ -133,7 +165,7 @@ export class ConversationSession {
       meta: this.doc.meta(),
       messages: [...page.messages],
       hasBefore: page.hasBefore,
-      unreadCount: this.doc.unreadCount(),
+      unreadCount: this.unreadCount(),
     }
   }
 
@@ -166,7 +198,7 @@ export class ConversationSession {
       id: this.id,
       meta: this.doc.meta(),
       page: this.itemPage(this.doc.lastPage(pageSize)),
-      unreadCount: this.doc.unreadCount(),
+      unreadCount: this.unreadCount(),
       presence: this.presence(),
       fromTail: false,
     })

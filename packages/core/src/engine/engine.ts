@@ -136,7 +136,7 @@ export class Engine {
       (batch) => this.#committed(batch),
       {
         collapse: (id, updates) => this.#collapse(id, updates),
-        mergeOutbox: (entries) => mergeOutboxEntries(entries),
+        mergeOutbox: (id, entries) => this.#mergeOutbox(id, entries),
       },
     )
     this.#sync = new PeerSync({
@@ -584,8 +584,10 @@ export class Engine {
     const dirty = (): void => this.#markDirty(id)
     doc.on('messages-changed', dirty)
     doc.on('messages-changed', ({ added, origin }) => {
+      if (origin.source !== 'local') session.invalidateUnread()
       if (origin.source === 'remote' && added.length > 0) this.#scheduleDelivered(id)
     })
+    doc.on('receipts-changed', () => session.invalidateUnread())
     doc.on('receipts-changed', dirty)
     doc.on('meta-changed', dirty)
     doc.on('status-changed', dirty)
@@ -734,6 +736,33 @@ export class Engine {
     }
   }
 
+  /**
+   * One outbox entry per conversation per commit: this replica's own changes since the last
+   * outbox entry (never what arrived from others: re-pushing that would grow the server log). A
+   * failed commit leaves `outboxClock` behind, so the next one carries those changes.
+   */
+  #mergeOutbox(
+    id: ConversationId,
+    entries: readonly NewOutboxEntry[],
+  ): { entry: NewOutboxEntry; committed?: () => void } {
+    const session = this.#sessions.get(id)
+    if (!session) return { entry: mergeOutboxEntries(entries) }
+    const first = entries[0]!
+    const clock = session.localClock()
+    return {
+      entry: {
+        id: first.id,
+        conversationId: first.conversationId,
+        update: session.localChangesSince(session.outboxClock),
+        createdAt: first.createdAt,
+        meta: { messageIds: entries.flatMap((e) => outboxMessageIds(e.meta)) },
+      },
+      committed: () => {
+        session.outboxClock = Math.max(session.outboxClock, clock)
+      },
+    }
+  }
+
   #outboxEntry(
     conversationId: ConversationId,
     update: Uint8Array,
@@ -791,7 +820,7 @@ export class Engine {
       title: meta.title ?? '',
       lastMessagePreview: last === undefined || last.deleted ? '' : last.text.slice(0, 120),
       lastActivity: parsed?.ok ? parsed.value.ms : 0,
-      unreadCount: session.doc.unreadCount(),
+      unreadCount: session.unreadCount(),
       extra,
     }
   }

@@ -34,8 +34,11 @@ export interface WriteQueueHooks {
     conversationId: ConversationId,
     updates: readonly Uint8Array[],
   ) => { rows: Uint8Array[]; committed?: () => void }
-  /** One outbox entry standing for several. */
-  mergeOutbox?: (entries: readonly NewOutboxEntry[]) => NewOutboxEntry
+  /** One outbox entry standing for a commit's entries of a conversation, and what to do once durable. */
+  mergeOutbox?: (
+    conversationId: ConversationId,
+    entries: readonly NewOutboxEntry[],
+  ) => { entry: NewOutboxEntry; committed?: () => void }
 }
 
 /** What a committed batch reports back per conversation. */
@@ -134,10 +137,12 @@ export class WriteQueue {
         if (collapsed.committed) committed.push(collapsed.committed)
       }
       rowCounts.set(conversationId, rows.length)
-      const outbox =
-        this.#hooks.mergeOutbox && change.outbox.length > 1
-          ? [this.#hooks.mergeOutbox(change.outbox)]
-          : change.outbox
+      let outbox: readonly NewOutboxEntry[] = change.outbox
+      if (this.#hooks.mergeOutbox && change.outbox.length > 0) {
+        const merged = this.#hooks.mergeOutbox(conversationId, change.outbox)
+        outbox = [merged.entry]
+        if (merged.committed) committed.push(merged.committed)
+      }
       outboxCounts.set(conversationId, outbox.length)
       return {
         conversationId,
