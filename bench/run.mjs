@@ -40,14 +40,17 @@ const ids = new Set(all.map((r) => r.id))
 const merged = [...previous.filter((r) => !ids.has(r.id)), ...all]
 writeFileSync(latestPath, JSON.stringify(merged, null, 2) + '\n')
 
+// How many times better than the baseline: for a rate (…/s) higher is better, otherwise lower.
+const advantage = (r) =>
+  r.unit.endsWith('/s') ? r.value / r.baseline.value : r.baseline.value / r.value
 const fmt = (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(4))
 const rows = merged.map((r) => [
   r.id,
   `${fmt(r.value)} ${r.unit}`,
   r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : '',
-  r.baseline && r.value > 0 ? `${fmt(r.baseline.value / r.value)}×` : '',
+  r.baseline && r.value > 0 ? `${fmt(advantage(r))}×` : '',
 ])
-const head = ['id', 'value', 'baseline', 'baseline ÷ value']
+const head = ['id', 'value', 'baseline', 'Parley vs baseline (>1 = better)']
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
 const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
 console.log('\n' + line(head) + '\n' + widths.map((w) => '-'.repeat(w)).join('  '))
