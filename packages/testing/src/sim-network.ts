@@ -178,7 +178,7 @@ export class SimNetwork {
       throw new SimNetworkError('duplicate-peer', `peer ${peerId} is already connected`)
     const state: PeerState = { id: peerId, onMessage, closed: false }
     this.#changeLinks(() => this.#peers.set(peerId, state))
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the peer object closes over its network
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- reason: the peer object closes over its network
     const network = this
     return {
       id: peerId,
