@@ -88,7 +88,8 @@ export class Engine {
   readonly #remoteLog: EngineOptions['remote']
   readonly #displayName: string | undefined
   readonly #deliveredTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>()
-  #outboxCount: number
+  /** Outbox entries the server refused for good: kept (they carry the failure), not pending. */
+  #rejectedOutbox = 0
   /** Outbox entries per conversation (hydration skips the outbox query when there are none). */
   readonly #outboxByConversation = new Map<ConversationId, number>()
   #failedCount = 0
@@ -97,8 +98,8 @@ export class Engine {
   #closed = false
 
   private constructor(options: EngineOptions, device: DeviceId, outbox: readonly OutboxEntry[]) {
-    const outboxCount = outbox.length
     for (const entry of outbox) {
+      if (entry.status === 'failed') this.#rejectedOutbox++
       const id = entry.conversationId as ConversationId
       this.#outboxByConversation.set(id, (this.#outboxByConversation.get(id) ?? 0) + 1)
     }
@@ -106,7 +107,6 @@ export class Engine {
     this.#displayName = options.displayName
     this.device = device
     this.#storage = options.storage
-    this.#outboxCount = outboxCount
     this.#options = {
       maxOpenConversations: options.maxOpenConversations ?? DEFAULTS.maxOpenConversations,
       compactAfter: options.compactAfter ?? DEFAULTS.compactAfter,
@@ -164,7 +164,7 @@ export class Engine {
               acknowledged: (id, entries) => this.#acknowledged(id, entries),
               rejected: (id, entries, failure) => {
                 const session = this.#sessions.get(id)
-                this.#outboxCount -= entries.length
+                this.#rejectedOutbox += entries.length
                 const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
                 if (session) this.#fail(session, ids, undefined, failure)
               },
@@ -404,7 +404,7 @@ export class Engine {
     const syncing = server !== undefined && server.busy
     return Object.freeze({
       state: !online ? 'offline' : syncing ? 'syncing' : 'online',
-      pending: this.#outboxCount,
+      pending: this.#pendingOutbox(),
       unsaved: this.#queue.waiting,
       failed: this.#failedCount,
       lastSyncedAt: { ...this.#lastSyncedAt, ...server?.lastSyncedAt() },
@@ -691,8 +691,14 @@ export class Engine {
     )
   }
 
+  /** Outbox entries waiting for the server: every stored entry but the refused ones. */
+  #pendingOutbox(): number {
+    let total = 0
+    for (const count of this.#outboxByConversation.values()) total += count
+    return Math.max(0, total - this.#rejectedOutbox)
+  }
+
   #acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void {
-    this.#outboxCount -= entries.length
     this.#countOutbox(id, -entries.length)
     const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
     const session = this.#sessions.get(id)
@@ -827,7 +833,6 @@ export class Engine {
 
   #committed(batch: CommittedBatch): void {
     for (const [id, count] of batch.outboxWritten) {
-      this.#outboxCount += count
       this.#countOutbox(id, count)
     }
     const ids: ConversationId[] = []
