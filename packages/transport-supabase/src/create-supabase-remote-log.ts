@@ -11,6 +11,7 @@ import {
 } from '@parley/core'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { encodeBase64 } from './base64.js'
+import type { SupabaseExternalAuth } from './external-auth.js'
 import { keepSessionFresh } from './keep-session-fresh.js'
 import { mapRpcError, type RpcFailure } from './map-rpc-error.js'
 import {
@@ -35,6 +36,11 @@ export interface SupabaseRemoteLogSettings {
   timeoutMs?: number
   /** Refresh the session before it expires (see `keep-session-fresh.ts`). Default true. */
   keepSessionFresh?: boolean
+  /**
+   * The session is owned elsewhere and the client was made with supabase-js's `accessToken`
+   * option: `client.auth` is never used; the inbox is the one of `externalAuth.userId`.
+   */
+  externalAuth?: SupabaseExternalAuth
   /** Receives every non-fatal error (besides the `error` event). */
   onError?: (error: RemoteLogError) => void
 }
@@ -116,23 +122,27 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
 
   let inbox: SupabaseInbox | undefined
   const cleanups: (() => void)[] = []
-  if (options.keepSessionFresh ?? true)
+  if (options.externalAuth === undefined && (options.keepSessionFresh ?? true))
     cleanups.push(
       keepSessionFresh(client, (cause) =>
         report(new RemoteLogError('auth-expired', 'refreshing the session failed', { cause })),
       ),
     )
   if (options.inbox !== false) {
-    inbox = openSupabaseInbox(client, {
-      notice: (event, payload) => {
-        if (!closed) emit(event, payload)
+    inbox = openSupabaseInbox(
+      client,
+      {
+        notice: (event, payload) => {
+          if (!closed) emit(event, payload)
+        },
+        status: (status) => {
+          inboxStatus = status
+          if (!closed) emit('inbox-status', { status })
+        },
+        error: report,
       },
-      status: (status) => {
-        inboxStatus = status
-        if (!closed) emit('inbox-status', { status })
-      },
-      error: report,
-    })
+      options.externalAuth,
+    )
   }
 
   const log: SupabaseRemoteLog = {

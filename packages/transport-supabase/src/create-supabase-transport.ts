@@ -13,6 +13,7 @@ import {
 } from '@parley/core'
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import { CoalescingLane } from './coalescing-lane.js'
+import type { SupabaseExternalAuth } from './external-auth.js'
 import { keepSessionFresh } from './keep-session-fresh.js'
 import { resolveSupabaseClient, type SupabaseClientSource } from './resolve-supabase-client.js'
 import {
@@ -60,6 +61,11 @@ export interface SupabaseTransportSettings {
   ack?: boolean
   /** Refresh the session before it expires and hand each token to Realtime. Default true (see `keep-session-fresh.ts`). */
   keepSessionFresh?: boolean
+  /**
+   * The session is owned elsewhere and the client was made with supabase-js's `accessToken`
+   * option: `client.auth` is never used, and each new token rejoins what failed without it.
+   */
+  externalAuth?: SupabaseExternalAuth
   /** Closes the transport when aborted. */
   signal?: AbortSignal
   /** Receives every non-fatal error, besides the `error` event. */
@@ -404,6 +410,11 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
 
   /** Makes sure Realtime holds the current session token before a (private) join. */
   const authorize = async () => {
+    if (options.externalAuth !== undefined) {
+      // The client's `accessToken` callback is the source of truth.
+      await client.realtime.setAuth()
+      return
+    }
     const { data } = await client.auth.getSession()
     await client.realtime.setAuth(data.session?.access_token ?? null)
   }
@@ -592,7 +603,16 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
       },
     ),
   )
-  if (options.keepSessionFresh ?? true)
+  if (options.externalAuth !== undefined) {
+    cleanups.push(
+      options.externalAuth.onTokenChange(() => {
+        client.realtime.setAuth().catch(reportUnknown('handing the new token to Realtime failed'))
+        // Joins refused for the lack of a token need not wait out their backoff.
+        for (const room of rooms.values())
+          if (room.state === 'errored' || room.state === 'closed') scheduleResubscribe(room, true)
+      }),
+    )
+  } else if (options.keepSessionFresh ?? true)
     cleanups.push(
       keepSessionFresh(client, (cause) =>
         report(new TransportError('unknown', 'refreshing the session failed', { cause })),

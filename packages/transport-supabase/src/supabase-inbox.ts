@@ -12,6 +12,7 @@ import {
   type RemoteLogInboxStatus,
 } from '@parley/core'
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
+import type { SupabaseExternalAuth } from './external-auth.js'
 import { watchRealtimeConnection } from './watch-realtime-connection.js'
 
 /** What the inbox reports to its remote log. */
@@ -32,10 +33,14 @@ export interface SupabaseInbox {
 
 const NOTICES = new Set(['conversation-updated', 'conversation-joined', 'conversation-left'])
 
-/** Opens the inbox of whoever is signed in on `client` (and of whoever signs in later). */
+/**
+ * Opens the inbox of whoever is signed in on `client` (and of whoever signs in later), or of
+ * `externalAuth.userId` when the session is owned elsewhere.
+ */
 export function openSupabaseInbox(
   client: SupabaseClient,
   handlers: SupabaseInboxHandlers,
+  externalAuth?: SupabaseExternalAuth,
 ): SupabaseInbox {
   const retry = createRetryPolicy({
     baseDelayMs: 1_000,
@@ -107,8 +112,11 @@ export function openSupabaseInbox(
     if (closed || userId === null) return
     const owner = userId
     try {
-      const { data } = await client.auth.getSession()
-      await client.realtime.setAuth(data.session?.access_token ?? null)
+      if (externalAuth !== undefined) await client.realtime.setAuth()
+      else {
+        const { data } = await client.auth.getSession()
+        await client.realtime.setAuth(data.session?.access_token ?? null)
+      }
     } catch (cause) {
       report('reading the session failed', cause)
     }
@@ -159,10 +167,23 @@ export function openSupabaseInbox(
       if (!client.realtime.isConnected() && channel !== undefined) setStatus('offline')
     },
   )
-  const { data } = client.auth.onAuthStateChange((event, session) => {
-    // auth-js holds its lock while calling listeners: act on the next task.
-    setTimeout(() => follow(event === 'SIGNED_OUT' ? null : (session?.user.id ?? userId)), 0)
-  })
+  let unsubscribe: () => void
+  if (externalAuth !== undefined) {
+    unsubscribe = externalAuth.onTokenChange(() => {
+      // A join refused for the lack of a token need not wait out its backoff.
+      if (closed || channel !== undefined) return
+      if (timer !== undefined) clearTimeout(timer)
+      timer = undefined
+      void join()
+    })
+    follow(externalAuth.userId)
+  } else {
+    const { data } = client.auth.onAuthStateChange((event, session) => {
+      // auth-js holds its lock while calling listeners: act on the next task.
+      setTimeout(() => follow(event === 'SIGNED_OUT' ? null : (session?.user.id ?? userId)), 0)
+    })
+    unsubscribe = () => data.subscription.unsubscribe()
+  }
 
   return {
     get status() {
@@ -172,7 +193,7 @@ export function openSupabaseInbox(
       if (closed) return
       drop()
       stopWatching()
-      data.subscription.unsubscribe()
+      unsubscribe()
       status = 'closed'
       handlers.status('closed')
       closed = true

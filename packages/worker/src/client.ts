@@ -17,9 +17,12 @@ import { installErrorTransfer } from './error-transfer.js'
 import {
   HOST_API_VERSION,
   HostError,
+  type AuthSession,
+  type AuthState,
   type HostInfo,
   type PageQuery,
   type ParleyHostApi,
+  type SignOutOptions,
 } from './host-api.js'
 
 export { RemoteError } from './error-transfer.js'
@@ -28,8 +31,9 @@ export * from './host-api.js'
 /** Options of {@link createParleyClient}. */
 export interface ParleyClientOptions {
   /**
-   * The user, when the app does its own auth (local-only use). Omit it when the worker has a
-   * server connector: the stored session is restored, or call {@link ParleyClient.signIn}.
+   * The user, for local-only use (no server connector in the worker). With a server, omit it:
+   * the engine follows the app's own Supabase session, handed over with
+   * {@link ParleyClient.setSession} (or `connectSupabaseAuth` of `@parley/transport-supabase`).
    */
   user?: string
   /**
@@ -58,37 +62,69 @@ function newId(): string {
  * longer needs it (the host also notices a tab that simply goes away).
  */
 export class ParleyClient {
-  /** Which engine serves this tab, and how (`user` is empty until someone signs in). */
+  /** Which engine serves this tab, and how (`user` is empty while nobody is signed in). */
   info: HostInfo
   /** This tab's id. */
   readonly tabId: string
   readonly #remote: Comlink.Remote<ParleyHostApi>
   readonly #dispose: () => void
   readonly #subscriptions = new Set<Promise<string>>()
+  readonly #authListeners = new Set<(state: AuthState) => void>()
+  #auth: AuthState
   #closed = false
 
   /** @internal Use {@link createParleyClient}. */
   constructor(
     remote: Comlink.Remote<ParleyHostApi>,
     info: HostInfo,
+    auth: AuthState,
     tabId: string,
     dispose: () => void,
   ) {
     this.#remote = remote
     this.info = info
+    this.#auth = auth
     this.tabId = tabId
     this.#dispose = dispose
+    if (info.server) this.#followAuth()
+  }
+
+  /**
+   * Who the engine serves, the same in every tab of the browser. Subscriptions made for one user
+   * end when another signs in (a React tree under `ParleyProvider` remounts by itself).
+   */
+  get auth(): AuthState {
+    return this.#auth
   }
 
   /** Whether a user is signed in (the engine runs). */
   get signedIn(): boolean {
-    return this.info.user !== ''
+    return this.#auth.status === 'signed-in'
   }
 
-  /** Signs in anonymously with a display name (needs the worker's server connector). */
-  async signIn(displayName: string): Promise<HostInfo> {
-    this.info = await this.#remote.signIn({ displayName })
-    return this.info
+  /** Calls `listener` after every change of {@link auth} (not now). */
+  onAuthChange(listener: (state: AuthState) => void): Unsubscribe {
+    this.#authListeners.add(listener)
+    return () => this.#authListeners.delete(listener)
+  }
+
+  /**
+   * Hands the app's session to the engine (see `ParleyHostApi.setSession`): the engine starts
+   * for its user, or renews its token, or switches to the new user. Resolves with the new state.
+   */
+  async setSession(session: AuthSession): Promise<AuthState> {
+    this.#setAuth(await this.#remote.setSession(session))
+    return this.#auth
+  }
+
+  /**
+   * Signs the user out of Parley in every tab. Fails with `HostError` `pending-changes` while
+   * the server lacks some of their changes, unless `{ force: true }` (they are then kept for the
+   * user's next sign-in, unless `localData: 'wipe'`). Sign out of Supabase after this.
+   */
+  async signOut(options: SignOutOptions = {}): Promise<AuthState> {
+    this.#setAuth(await this.#remote.signOut(options))
+    return this.#auth
   }
 
   /** Creates an invite: a short code, and a link when configured. */
@@ -210,12 +246,49 @@ export class ParleyClient {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#stopAuth?.()
+    this.#authListeners.clear()
     try {
       await this.#remote.goodbye(this.tabId)
     } finally {
       this.#remote[Comlink.releaseProxy]()
       this.#dispose()
     }
+  }
+
+  #followAuth(): void {
+    const stop = this.#subscribe(
+      (tab, cb) => this.#remote.subscribeAuth(tab, cb),
+      (state: AuthState) => this.#setAuth(state),
+    )
+    this.#stopAuth = stop
+  }
+
+  #stopAuth: Unsubscribe | undefined
+
+  #setAuth(state: AuthState): void {
+    const before = this.#auth
+    if (JSON.stringify(before) === JSON.stringify(state)) return
+    this.#auth = state
+    const user = state.status === 'signed-in' ? state.user : undefined
+    const { displayName: _old, ...rest } = this.info
+    void _old
+    this.info = {
+      ...rest,
+      user: user?.id ?? '',
+      ...(user !== undefined && user.displayName !== '' ? { displayName: user.displayName } : {}),
+    }
+    const userChanged = (before.status === 'signed-in' ? before.user.id : '') !== (user?.id ?? '')
+    if (userChanged && user !== undefined) {
+      // The device id belongs to the user's database: ask the host again.
+      this.#remote
+        .init({ tabId: this.tabId, version: HOST_API_VERSION })
+        .then((info) => {
+          if (info.user === this.info.user) this.info = info
+        })
+        .catch(() => undefined)
+    }
+    for (const listener of this.#authListeners) listener(state)
   }
 
   #subscribe<T>(
@@ -275,8 +348,11 @@ export async function createParleyClient(options: ParleyClientOptions): Promise<
   if (info.version !== HOST_API_VERSION) {
     throw new HostError('version-mismatch', `host API ${info.version}, client ${HOST_API_VERSION}`)
   }
+  const auth: AuthState = info.server
+    ? await remote.authState()
+    : { status: 'signed-in', user: { id: info.user, displayName: '' }, token: 'valid' }
   const stopWatching = watchNetwork(remote)
-  return new ParleyClient(remote, info, tabId, () => {
+  return new ParleyClient(remote, info, auth, tabId, () => {
     stopWatching()
     dispose()
   })

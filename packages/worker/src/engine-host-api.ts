@@ -32,8 +32,11 @@ export interface EngineHostApiOptions {
   inviteUrl?: (code: string) => string
 }
 
-/** The API object exposed to tabs, plus what the host needs to manage it. */
-export interface EngineHostApi extends ParleyHostApi {
+/** The calls that are about auth: the owner answers them, not a user's engine. */
+type AuthCalls = 'setSession' | 'signOut' | 'authState' | 'subscribeAuth'
+
+/** The API of one user's engine, plus what the host needs to manage it. */
+export interface EngineHostApi extends Omit<ParleyHostApi, AuthCalls> {
   /** Drops every subscription (the engine is going away). */
   dispose(): void
 }
@@ -86,7 +89,6 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
       }
       return info
     },
-    signIn: async () => info,
     async createInvite(conversationId) {
       const invite = await engine.createInvite(conversationId)
       const url = options.inviteUrl?.(invite.code) ?? invite.url

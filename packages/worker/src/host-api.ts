@@ -14,6 +14,9 @@ import type {
   SyncStatus,
   ConversationKind,
 } from '@parley/core'
+import type { AuthSession, AuthState, SignOutOptions } from './auth-state.js'
+
+export type { AuthSession, AuthState, AuthUser, SignOutOptions } from './auth-state.js'
 
 /** Version of the host API; a client and a host of different versions refuse to talk. */
 export const HOST_API_VERSION = 1
@@ -41,9 +44,9 @@ export interface HostInfo {
 /** What a tab passes to `init`. */
 export interface HostConfig {
   /**
-   * The user, for apps that do their own auth and sync without Parley's server connector. With
-   * a connector, omit it: the host restores the stored session, or waits for `signIn`. One
-   * engine serves one user; another user is refused (`user-mismatch`).
+   * The user, for local-only apps (no server connector). With a connector, omit it: the host
+   * restores the last signed-in user, and follows the sessions tabs hand over (`setSession`).
+   * One engine serves one user; another user is refused (`user-mismatch`).
    */
   user?: string
   /** A random id of the tab, used to clean up its subscriptions when it goes away. */
@@ -80,8 +83,22 @@ export interface PageQuery {
  */
 export interface ParleyHostApi {
   init(config: HostConfig): Promise<HostInfo>
-  /** Signs in anonymously with a display name (needs a server connector); starts the engine. */
-  signIn(input: { displayName: string }): Promise<HostInfo>
+  /**
+   * Hands the app's session to the engine: starts the engine for its user (opening that user's
+   * own database), renews the access token of a running one, or — for another user — closes the
+   * running engine and starts one for the new user. Needs a server connector.
+   */
+  setSession(session: AuthSession): Promise<AuthState>
+  /**
+   * Stops the engine of the signed-in user. Refused with `pending-changes` while the server
+   * lacks some of the user's changes, unless `force`; `localData` says whether the user's
+   * database is kept (default) or wiped.
+   */
+  signOut(options?: SignOutOptions): Promise<AuthState>
+  /** Who the engine serves now. */
+  authState(): Promise<AuthState>
+  /** Calls `listener` with the auth state now and after every change; resolves with a subscription id. */
+  subscribeAuth(tabId: string, listener: HostListener<AuthState>): Promise<string>
   /** Creates an invite for a conversation: a short code, and a link when the app configured one. */
   createInvite(conversationId: string): Promise<{ code: string; url?: string }>
   /** Joins a conversation by invite code; resolves once its history is caught up. */
@@ -134,6 +151,11 @@ export type HostErrorCode =
   | 'no-server'
   | 'version-mismatch'
   | 'no-leader'
+  | 'invalid-session'
+  | 'pending-changes'
+  | 'no-wipe'
+  | 'storage-user-mismatch'
+  | 'signed-out'
 
 /** An error of the host itself (not of storage or the model). */
 export class HostError extends Error {

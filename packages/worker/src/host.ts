@@ -4,10 +4,12 @@
 // relay to it. Either way the engine also holds that lock, so two engines never share storage.
 import * as Comlink from 'comlink'
 import type { EngineOptions, StorageAdapter } from '@parley/core'
+import { createIndexedDbAuthMemory, type AuthMemory } from './auth-memory.js'
 import { tabLockName } from './client.js'
 import { installErrorTransfer } from './error-transfer.js'
 import { createOwnerApi, type OwnerApi } from './owner-api.js'
-import type { ServerConnector, ServerConnectorContext } from './server-connector.js'
+import type { ServerConnector } from './server-connector.js'
+import type { StorageContext } from './user-engine.js'
 import {
   HOST_API_VERSION,
   HostError,
@@ -25,6 +27,13 @@ import {
 
 export * from './host-api.js'
 export * from './server-connector.js'
+export * from './auth-state.js'
+export {
+  createIndexedDbAuthMemory,
+  createMemoryAuthMemory,
+  type AuthMemory,
+} from './auth-memory.js'
+export { STORAGE_OWNER_KEY, type StorageContext } from './user-engine.js'
 export { createOwnerApi, type OwnerApi, type OwnerApiOptions } from './owner-api.js'
 export {
   createEngineHostApi,
@@ -34,15 +43,29 @@ export {
 
 /** Options of {@link startParleyHost}. */
 export interface ParleyHostOptions {
-  /** Opens the storage adapter (e.g. `createDexieStorage()`); called once, by the engine owner only. */
-  createStorage: () => StorageAdapter | Promise<StorageAdapter>
   /**
-   * The server (e.g. `createSupabaseConnector({ url, anonKey })` from
-   * `@parley/transport-supabase`): sign-in, live transports and the durable log. Called once, by
-   * the engine owner only, with its storage for the session. Default: none (local only; tabs
-   * pass `user`).
+   * Opens a user's own database, e.g.
+   * `({ user }) => createDexieStorage({ name: \`my-app:${user}\` })`. Called by the engine owner
+   * each time a user's engine starts. A database that records another user is refused
+   * (`storage-user-mismatch`), so name it after the user.
    */
-  connect?: (context: ServerConnectorContext) => ServerConnector | Promise<ServerConnector>
+  createStorage: (context: StorageContext) => StorageAdapter | Promise<StorageAdapter>
+  /**
+   * Deletes a user's database, for `signOut({ localData: 'wipe' })`, e.g.
+   * `({ user }) => deleteDexieStorage({ name: \`my-app:${user}\` })`. Default: none (wiping is
+   * refused with `no-wipe`).
+   */
+  deleteStorage?: (context: StorageContext) => Promise<void>
+  /**
+   * The server (e.g. `() => createSupabaseServer({ url, key })` from
+   * `@parley/transport-supabase`): the live transports and the durable log of the signed-in
+   * user, who comes from the app's own auth through the tabs (`ParleyClient.setSession`).
+   * Called once, by the engine owner only; a throw (e.g. a configuration error) fails the tabs'
+   * `createParleyClient` with that error. Default: none (local only; tabs pass `user`).
+   */
+  connect?: () => ServerConnector | Promise<ServerConnector>
+  /** Where the last signed-in user is remembered. Default: IndexedDB database `<name>:auth`. */
+  authMemory?: AuthMemory
   /** Namespace of the Web Locks and channels. Default `'parley'`. */
   name?: string
   /** Engine tuning (hot-set size, tail size…). */
@@ -98,7 +121,6 @@ export function createHostCore(options: HostCoreOptions): HostCore {
   const engineId = globalThis.crypto.randomUUID()
   let mode: HostMode | 'starting' = 'starting'
   let local: OwnerApi | undefined
-  let storage: StorageAdapter | undefined
   let starting: Promise<OwnerApi> | undefined
   let relay: RelayClient | undefined
   let server: RelayServer | undefined
@@ -114,12 +136,21 @@ export function createHostCore(options: HostCoreOptions): HostCore {
         releaseLock?.()
         throw new HostError('not-initialized', 'the host closed while starting')
       }
-      storage = await options.createStorage()
-      const connector = await options.connect?.({ storage })
+      let connector: ServerConnector | undefined
+      try {
+        connector = await options.connect?.()
+      } catch (error) {
+        // A configuration error: every tab's init fails with it; the next start tries again.
+        releaseLock?.()
+        starting = undefined
+        throw error
+      }
       mode = asMode
       local = createOwnerApi({
-        storage,
+        createStorage: options.createStorage,
+        ...(options.deleteStorage !== undefined ? { deleteStorage: options.deleteStorage } : {}),
         connector,
+        memory: options.authMemory ?? createIndexedDbAuthMemory(`${name}:auth`),
         mode: asMode,
         engineId,
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
@@ -168,7 +199,8 @@ export function createHostCore(options: HostCoreOptions): HostCore {
       async (config) => {
         checkVersion(config)
         watchTab(config.tabId, () => local ?? client.api)
-        startOwner('leader')
+        const leading = startOwner('leader')
+        leading
           .then(async (started) => {
             if (closed) return
             // Taking over from a leader that went away: start the engine for the same user (or
@@ -179,8 +211,15 @@ export function createHostCore(options: HostCoreOptions): HostCore {
             server = createRelayServer(`${name}:relay`, engineId, started)
           })
           .catch(onError)
-        // Routed to the leader, or run here once this worker is promoted.
-        const info: HostInfo = await client.api.init(config)
+        // Routed to the leader, or run here once this worker is promoted. If this worker cannot
+        // start an engine at all (a configuration error), say so instead of waiting for a leader.
+        const info: HostInfo = await Promise.race([
+          client.api.init(config),
+          leading.then(
+            () => new Promise<never>(() => undefined),
+            (error: unknown) => Promise.reject(error),
+          ),
+        ])
         if (info.engineId === engineId) return info
         if (mode === 'starting') mode = 'follower'
         return { ...info, mode: 'follower' }
@@ -198,7 +237,6 @@ export function createHostCore(options: HostCoreOptions): HostCore {
       relay?.close()
       server?.close()
       await local?.close()
-      await storage?.close()
       releaseLock?.()
     },
   }

@@ -17,6 +17,7 @@ const SUBSCRIBE_METHODS = new Set([
   'subscribeConversation',
   'subscribeConversations',
   'subscribeSyncStatus',
+  'subscribeAuth',
 ])
 
 interface PendingCall {
