@@ -23,3 +23,10 @@ export {
   type UseTypingOptions,
 } from './use-typing.js'
 export { useSyncStatus, type SyncStatusResult } from './use-sync-status.js'
+export { useParleySession } from './use-parley-session.js'
+export { useMembers, type MemberInfo } from './use-members.js'
+export {
+  useMarkReadWhenVisible,
+  type UseMarkReadWhenVisibleOptions,
+} from './use-mark-read-when-visible.js'
+export { useParleyError, type ParleyErrorResult } from './use-parley-error.js'

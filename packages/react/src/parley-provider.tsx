@@ -1,6 +1,8 @@
-import { useEffect, useMemo, useRef, type ReactNode } from 'react'
+import { Fragment, useEffect, useMemo, useRef, type ReactNode } from 'react'
+import { createErrorBus } from './internal/error-bus.js'
 import type { ParleyClientLike } from './parley-client-like.js'
 import { ParleyContext, type ParleyContextValue } from './parley-context.js'
+import { useAuthOf } from './use-parley-session.js'
 
 /** Props of {@link ParleyProvider}. */
 export interface ParleyProviderProps {
@@ -25,6 +27,9 @@ function defaultOnError(error: Error): void {
 /**
  * Makes a Parley client available to the hooks below it. The provider does not own the client:
  * create it before rendering and `close()` it yourself when the app goes away.
+ *
+ * When another user signs in, everything below the provider remounts: no component keeps state
+ * (or a subscription) of the previous user.
  */
 export function ParleyProvider({ client, onError, children }: ParleyProviderProps): ReactNode {
   // The handler is read through a ref so that an inline `onError={(e) => …}` does not change the
@@ -33,10 +38,23 @@ export function ParleyProvider({ client, onError, children }: ParleyProviderProp
   useEffect(() => {
     handler.current = onError
   }, [onError])
-  const value = useMemo<ParleyContextValue>(
-    () => ({ client, onError: (error) => (handler.current ?? defaultOnError)(error) }),
-    [client],
-  )
+  const value = useMemo<ParleyContextValue>(() => {
+    const errors = createErrorBus()
+    return {
+      client,
+      errors,
+      onError: (error) => {
+        errors.report(error)
+        ;(handler.current ?? defaultOnError)(error)
+      },
+    }
+  }, [client])
+  const auth = useAuthOf(client)
+  const user = auth.status === 'signed-in' ? auth.user.id : ''
   // `.Provider` rather than React 19's `<Context value>` keeps React 18 (the peer range) working.
-  return <ParleyContext.Provider value={value}>{children}</ParleyContext.Provider>
+  return (
+    <ParleyContext.Provider value={value}>
+      <Fragment key={user}>{children}</Fragment>
+    </ParleyContext.Provider>
+  )
 }

@@ -200,6 +200,7 @@ export class ConversationSession {
       page: this.itemPage(this.doc.lastPage(pageSize)),
       unreadCount: this.unreadCount(),
       presence: this.presence(),
+      members: Object.freeze(this.doc.members()),
       fromTail: false,
     })
   }

@@ -1,7 +1,7 @@
 // The plain objects the Engine hands out. Like the model's views they are frozen data without
 // Yjs types, so they cross postMessage/comlink unchanged.
 import type { ConversationId, DeviceId, MessageId, UserId } from '../ids.js'
-import type { ConversationMeta, MessageStatus, MessageView } from '../message-view.js'
+import type { ConversationMeta, MemberView, MessageStatus, MessageView } from '../message-view.js'
 import type { ConversationKind } from '../schema.js'
 
 /**
@@ -66,6 +66,11 @@ export interface ConversationState {
   readonly unreadCount: number
   /** Other devices present in the conversation (this device excluded). */
   readonly presence: readonly PresenceEntry[]
+  /**
+   * The members recorded in the document, with the display name each recorded when joining;
+   * empty while the state comes from the tail record.
+   */
+  readonly members: readonly MemberView[]
   /** Whether the state came from the tail record (document not hydrated yet). */
   readonly fromTail: boolean
 }

@@ -253,6 +253,7 @@ export class Engine {
       page: Object.freeze({ messages: tail.messages, hasBefore: tail.hasBefore, hasAfter: false }),
       unreadCount: tail.unreadCount,
       presence: [],
+      members: [],
       fromTail: true,
     })
   }

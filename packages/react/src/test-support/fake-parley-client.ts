@@ -7,6 +7,7 @@ import type {
   ConversationSummary,
   DeviceId,
   HlcStamp,
+  MemberView,
   MessageId,
   MessageItem,
   MessageItemPage,
@@ -14,7 +15,7 @@ import type {
   SyncStatus,
   UserId,
 } from '@parley/core'
-import type { HostInfo, PageQuery, Unsubscribe } from '@parley/worker/client'
+import type { AuthState, HostInfo, PageQuery, Unsubscribe } from '@parley/worker/client'
 import type { ParleyClientLike } from '../parley-client-like.js'
 
 /** A message whose stamp sorts by `n` (zero-padded), authored by `author`. */
@@ -38,6 +39,8 @@ interface FakeConversation {
   summary: ConversationSummary
   messages: MessageItem[]
   presence: PresenceEntry[]
+  members: MemberView[]
+  unread: number
 }
 
 type Listener<T> = (value: T) => void
@@ -57,10 +60,41 @@ export class FakeParleyClient implements ParleyClientLike {
     server: false,
   }
   readonly tabId = 'tab-1'
-  readonly signedIn = true
+  #auth: AuthState = {
+    status: 'signed-in',
+    user: { id: 'me', displayName: 'Me' },
+    token: 'valid',
+  }
+  readonly #authListeners = new Set<(state: AuthState) => void>()
+  /** Every `markRead` call, in order. */
+  readonly markReadCalls: string[] = []
 
-  signIn(): Promise<HostInfo> {
-    return Promise.resolve(this.info)
+  get auth(): AuthState {
+    return this.#auth
+  }
+
+  get signedIn(): boolean {
+    return this.#auth.status === 'signed-in'
+  }
+
+  onAuthChange(listener: (state: AuthState) => void): Unsubscribe {
+    this.#authListeners.add(listener)
+    return () => this.#authListeners.delete(listener)
+  }
+
+  /** Replaces the auth state, as a user change in another tab would. */
+  fakeAuth(state: AuthState): void {
+    this.#auth = state
+    for (const listener of [...this.#authListeners]) listener(state)
+  }
+
+  setSession(): Promise<AuthState> {
+    return notImplemented('setSession')
+  }
+
+  signOut(): Promise<AuthState> {
+    this.fakeAuth({ status: 'signed-out' })
+    return Promise.resolve(this.#auth)
   }
 
   createInvite(): Promise<{ code: string }> {
@@ -133,6 +167,8 @@ export class FakeParleyClient implements ParleyClientLike {
       },
       messages: [...messages].sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0)),
       presence: [],
+      members: [],
+      unread: 0,
     })
     this.#changed(id)
   }
@@ -146,6 +182,18 @@ export class FakeParleyClient implements ParleyClientLike {
       else conversation.messages.push(message)
     }
     conversation.messages.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0))
+    this.#changed(conversationId)
+  }
+
+  /** Replaces the members of a conversation. */
+  fakeMembers(conversationId: string, members: MemberView[]): void {
+    this.#get(conversationId).members = members
+    this.#changed(conversationId)
+  }
+
+  /** Sets the unread count of a conversation (`markRead` clears it). */
+  fakeUnread(conversationId: string, unread: number): void {
+    this.#get(conversationId).unread = unread
     this.#changed(conversationId)
   }
 
@@ -255,8 +303,10 @@ export class FakeParleyClient implements ParleyClientLike {
   unreact(): Promise<void> {
     return notImplemented('unreact')
   }
-  markRead(): Promise<void> {
-    return notImplemented('markRead')
+  markRead(conversationId: string): Promise<void> {
+    this.markReadCalls.push(conversationId)
+    this.fakeUnread(conversationId, 0)
+    return Promise.resolve()
   }
   retry(): Promise<void> {
     return notImplemented('retry')
@@ -297,8 +347,9 @@ export class FakeParleyClient implements ParleyClientLike {
       id: conversationId as ConversationId,
       meta: { title: conversation.summary.title },
       page: { messages: all.slice(start), hasBefore: start > 0, hasAfter: false },
-      unreadCount: 0,
+      unreadCount: conversation.unread,
       presence: conversation.presence,
+      members: conversation.members,
       fromTail: false,
     }
   }
