@@ -18,7 +18,12 @@ import {
   type Rng,
   FakeLockManager,
 } from '@parley/testing'
-import { createHostCore, type HostCore, type ServerConnector } from '@parley/worker/host'
+import {
+  createHostCore,
+  createMemoryAuthMemory,
+  type HostCore,
+  type ServerConnector,
+} from '@parley/worker/host'
 
 interface Tab {
   id: string
@@ -43,9 +48,7 @@ function connector(
 ): ServerConnector {
   let engines = 0
   return {
-    restore: async () => ({ id: device.user, displayName: device.name }),
-    signInAnonymously: async () => ({ id: device.user, displayName: device.name }),
-    open: (user) => ({
+    open: ({ user }) => ({
       remote: server.connect(user.id),
       transports: [
         hub.createTransport(
@@ -84,6 +87,8 @@ async function runSeed(seed: number, log: (op: string) => void): Promise<void> {
   }))
   const storageOf = new Map(devices.map((d) => [d.name, createMemoryStorageData()]))
   const connectorOf = new Map(devices.map((d) => [d.name, connector(server, hub, d)]))
+  // Each device's browser remembers its user across workers (IndexedDB in a real browser).
+  const memoryOf = new Map(devices.map((d) => [d.name, createMemoryAuthMemory()]))
 
   const openTab = async (device: Device): Promise<Tab> => {
     const id = `${device.name}-tab${++tabCounter}`
@@ -93,6 +98,7 @@ async function runSeed(seed: number, log: (op: string) => void): Promise<void> {
       locks: device.locks,
       createStorage: () => createMemoryStorage({ data: storageOf.get(device.name)! }),
       connect: () => connectorOf.get(device.name)!,
+      authMemory: memoryOf.get(device.name)!,
       engine: {
         deliveredDelayMs: 5,
         serverSync: {
@@ -103,6 +109,17 @@ async function runSeed(seed: number, log: (op: string) => void): Promise<void> {
     const tab: Tab = { id, core, open: true }
     device.tabs.push(tab)
     await core.api.init({ tabId: id })
+    // As connectSupabaseAuth does: hand over the app's session, and again whenever the engine
+    // lacks a token (a new leader restored the user without one).
+    const session = {
+      user: { id: device.user, displayName: device.name },
+      accessToken: `token-${device.user}`,
+    }
+    await core.api.subscribeAuth(id, (state) => {
+      if (tab.open && (state.status === 'signed-out' || state.token !== 'valid'))
+        core.api.setSession(session).catch(() => undefined)
+    })
+    await core.api.setSession(session)
     if (!device.online) await core.api.setNetwork(false)
     return tab
   }

@@ -1,6 +1,6 @@
-// Two devices through the whole stack in Node: the worker host's owner logic with the Supabase
-// connector (anonymous sign-in, session in the engine's storage), the engine's server sync over
-// the RPCs, and the live Realtime transport — against the emulator.
+// Two devices through the whole stack in Node: each app signs in with its own supabase-js client
+// and hands the session to the worker host (as connectSupabaseAuth does in a tab), whose Supabase
+// server connector syncs through the RPCs and the live Realtime transport — against the emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startSupabaseEmulator, type SupabaseEmulator } from '@parley/supabase-emulator'
@@ -9,8 +9,14 @@ import {
   createMemoryStorageData,
   type MemoryStorageData,
 } from '@parley/testing'
-import { createSupabaseConnector } from '@parley/transport-supabase'
-import { createHostCore, type HostCore } from '@parley/worker/host'
+import { createClient } from '@supabase/supabase-js'
+import { createSupabaseServer, toParleySession } from '@parley/transport-supabase'
+import {
+  createHostCore,
+  createMemoryAuthMemory,
+  type AuthMemory,
+  type HostCore,
+} from '@parley/worker/host'
 import type { MessageItem } from '@parley/core'
 
 let emulator: SupabaseEmulator
@@ -22,20 +28,36 @@ afterAll(async () => {
   await emulator?.stop()
 })
 
-function device(data: MemoryStorageData = createMemoryStorageData()): HostCore {
+function device(
+  data: MemoryStorageData = createMemoryStorageData(),
+  authMemory: AuthMemory = createMemoryAuthMemory(),
+): HostCore {
   return createHostCore({
     kind: 'shared',
     locks: undefined,
     createStorage: () => createMemoryStorage({ data }),
-    connect: ({ storage }) =>
-      createSupabaseConnector({
+    connect: () =>
+      createSupabaseServer({
         url: emulator.url,
-        anonKey: emulator.anonKey,
-        storage,
+        key: emulator.anonKey,
         clientOptions: { realtime: { transport: WebSocket as never } },
       }),
+    authMemory,
     engine: { deliveredDelayMs: 10 },
   })
+}
+
+/** The app's own sign-in (anonymous here, with a display name in the user metadata). */
+async function appSignIn(name: string) {
+  const app = createClient(emulator.url, emulator.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  })
+  const { data, error } = await app.auth.signInAnonymously({
+    options: { data: { display_name: name } },
+  })
+  if (error !== null || data.session === null) throw error ?? new Error('no session')
+  return toParleySession(data.session)
 }
 
 async function until<T>(
@@ -59,14 +81,17 @@ const find = (messages: readonly MessageItem[], text: string) =>
 describe('two devices through the emulator', () => {
   it('sign in, invite, join, exchange live, walk statuses to read, and restore the session', async () => {
     const aliceData = createMemoryStorageData()
-    const alice = device(aliceData)
+    const aliceMemory = createMemoryAuthMemory()
+    const alice = device(aliceData, aliceMemory)
     const bob = device()
     const signedOut = await alice.api.init({ tabId: 'a1' })
     expect(signedOut.user).toBe('')
-    const aliceInfo = await alice.api.signIn({ displayName: 'Alice' })
-    const bobInfo = await bob.api
-      .init({ tabId: 'b1' })
-      .then(() => bob.api.signIn({ displayName: 'Bob' }))
+    const aliceSession = await appSignIn('Alice')
+    await alice.api.setSession(aliceSession)
+    const aliceInfo = await alice.api.init({ tabId: 'a1' })
+    await bob.api.init({ tabId: 'b1' })
+    await bob.api.setSession(await appSignIn('Bob'))
+    const bobInfo = await bob.api.init({ tabId: 'b1' })
     expect(aliceInfo.user).not.toBe(bobInfo.user)
     expect(aliceInfo.displayName).toBe('Alice')
 
@@ -120,13 +145,22 @@ describe('two devices through the emulator', () => {
       'typing at bob',
     )
 
-    // A reopened device restores its session from storage and has everything.
+    // A reopened device restores the remembered user (offline, no token yet) with everything,
+    // and syncs again once the app hands its session over.
     await alice.close()
-    const again = device(aliceData)
+    const again = device(aliceData, aliceMemory)
     const restored = await again.api.init({ tabId: 'a2' })
     expect(restored.user).toBe(aliceInfo.user)
+    expect(await again.api.authState()).toMatchObject({ token: 'missing' })
     const list = await again.api.listConversations()
     expect(list.map((c) => c.id)).toContain(convo.id)
+    await again.api.send(convo.id, { id: 'm-alice-2' as never, text: 'back again' })
+    await again.api.setSession(aliceSession)
+    await until(
+      () => bob.api.page(convo.id, { limit: 50 }),
+      (p) => find(p.messages, 'back again') !== undefined,
+      'bob receives after the restore',
+    )
     await again.close()
     await bob.close()
   })

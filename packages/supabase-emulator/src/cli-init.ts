@@ -1,0 +1,87 @@
+// `parley-supabase init`: copies Parley's migrations into the app's supabase/ folder (see
+// project/init-project.ts), then says what it wrote and what to do next, locally and for a hosted
+// project. Failures are one clear message and exit code 1.
+import { readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import type { CliIo } from './cli-io.js'
+import { displayPath } from './project/discover-project.js'
+import { initProject, type InitProjectResult } from './project/init-project.js'
+import { parseProjectConfig } from './project/project-config.js'
+import { isProjectError } from './project/project-error.js'
+
+/** Options of {@link runInit} (the `init` command's flags). */
+export interface CliInitOptions {
+  /** App folder. Default: the working directory. */
+  dir?: string
+  /** Replace differing migrations of the same name. Default `false`. */
+  force?: boolean
+}
+
+/** Runs `init`; on failure prints why and sets `process.exitCode` to 1. */
+export async function runInit(options: CliInitOptions, io: CliIo): Promise<void> {
+  let result: InitProjectResult
+  try {
+    result = await initProject(options)
+  } catch (error) {
+    if (!isProjectError(error)) throw error
+    if (error.code === 'migration_conflict') {
+      io.err(
+        `parley-supabase init: refusing to overwrite ${error.files.length} migration(s) that ` +
+          `differ from Parley's:\n${error.files.map((f) => `  ${displayPath(f)}\n`).join('')}` +
+          `Nothing was written. Compare them, or run again with --force to replace them with ` +
+          `Parley's version.\n`,
+      )
+    } else {
+      io.err(`parley-supabase init: ${error.message}\n`)
+    }
+    process.exitCode = 1
+    return
+  }
+
+  const where = displayPath(result.supabaseDir)
+  const file = (name: string) => relative(process.cwd(), join(result.supabaseDir, name))
+  const lines = [`parley-supabase init: ${where}/${result.createdSupabaseDir ? ' (created)' : ''}`]
+  if (result.createdConfig) lines.push(`  created    ${file('config.toml')}`)
+  for (const name of result.copied) lines.push(`  copied     ${file(`migrations/${name}`)}`)
+  for (const name of result.overwritten) lines.push(`  replaced   ${file(`migrations/${name}`)}`)
+  for (const name of result.unchanged) lines.push(`  unchanged  ${file(`migrations/${name}`)}`)
+  const changed = result.copied.length + result.overwritten.length
+  lines.push(
+    changed === 0 && !result.createdConfig
+      ? "Already up to date: Parley's migrations are in place."
+      : `Parley's schema: ${result.copied.length + result.overwritten.length + result.unchanged.length} migrations in ${where}/migrations.`,
+  )
+  io.out(`${lines.join('\n')}\n`)
+  if (!result.createdConfig) await checkExistingConfig(join(result.supabaseDir, 'config.toml'), io)
+  io.out(NEXT_STEPS)
+}
+
+const NEXT_STEPS = `
+Next steps
+  Locally (no Docker):
+    npx parley-supabase start
+      applies ./supabase/migrations then ./supabase/seed.sql, prints the URL and keys.
+  Hosted Supabase project (the Supabase CLI):
+    supabase link --project-ref <your-project-ref>
+    supabase db push        (add --include-all if the project already has newer migrations)
+  Auth settings Parley needs on the hosted project:
+    Authentication → Sign In / Providers → enable "Allow anonymous sign-ins"
+    (or set [auth] enable_anonymous_sign_ins = true and run \`supabase config push\`).
+`
+
+/** Warns when an app's own config.toml would refuse Parley's anonymous sign-ins. */
+async function checkExistingConfig(configFile: string, io: CliIo): Promise<void> {
+  try {
+    const config = parseProjectConfig(await readFile(configFile, 'utf8'), configFile)
+    if (config.anonymousSignIns !== true) {
+      io.err(
+        `\nparley-supabase init: ${displayPath(configFile)} does not set ` +
+          `[auth] enable_anonymous_sign_ins = true (the Supabase CLI's default is false).\n` +
+          `  Parley's clients sign in anonymously: set it to true, or they will be refused.\n`,
+      )
+    }
+  } catch (error) {
+    if (!isProjectError(error)) throw error
+    io.err(`\nparley-supabase init: could not read your config.toml: ${error.message}\n`)
+  }
+}
