@@ -5,6 +5,8 @@
 // this page's navigation).
 //
 // URL: `?server=<url>&anon=<key>[&mode=dedicated][&watch=<id>&expect=<n>&prefix=<p>]`.
+import { createClient } from '@supabase/supabase-js'
+import { connectSupabaseAuth } from '@parley/transport-supabase'
 import { createParleyClient, type ParleyClient } from '@parley/worker/client'
 import {
   DEVICES,
@@ -37,7 +39,41 @@ const epochNow = (): number => performance.timeOrigin + performance.now()
 
 function connected(): ParleyClient {
   if (client === undefined) throw new Error('call devices.connect() first')
+  if (!authConnected) {
+    authConnected = true
+    connectSupabaseAuth(client, supabase)
+  }
   return client
+}
+
+// The page's own Supabase client: the app signs in, and connectSupabaseAuth hands the session
+// to the engine.
+const supabase = createClient(
+  config.server.url || 'http://127.0.0.1:1',
+  config.server.anonKey || 'none',
+  {
+    auth: { storageKey: 'parley-bench-devices-auth' },
+  },
+)
+let authConnected = false
+
+async function signIn(displayName: string): Promise<string> {
+  const c = connected()
+  const { data, error } = await supabase.auth.signInAnonymously({
+    options: { data: { display_name: displayName } },
+  })
+  if (error !== null || data.user === null) throw error ?? new Error('sign-in returned no user')
+  const user = data.user.id
+  await new Promise<void>((resolve) => {
+    const done = (): boolean => c.auth.status === 'signed-in' && c.auth.user.id === user
+    if (done()) return resolve()
+    const stop = c.onAuthChange(() => {
+      if (!done()) return
+      stop()
+      resolve()
+    })
+  })
+  return user
 }
 
 async function connect(): Promise<ParleyClient> {
@@ -145,9 +181,7 @@ globalThis.devices = {
     return performance.now() - t0
   },
 
-  async signIn(displayName) {
-    return (await connected().signIn(displayName)).user
-  },
+  signIn,
 
   async create(title) {
     return (await connected().createConversation({ title })).id

@@ -5,7 +5,7 @@
 // driver reads them to cross-check what it counts on the wire.
 import { startParleyHost } from '@parley/worker/host'
 import { createDexieStorage } from '@parley/storage-indexeddb'
-import { createSupabaseConnector, type SupabaseTransport } from '@parley/transport-supabase'
+import { createSupabaseServer, type SupabaseTransport } from '@parley/transport-supabase'
 import { DEVICES, type DevicesWorkerConfig, type StatsMessage } from './devices-api.js'
 
 function readConfig(name: string): DevicesWorkerConfig | undefined {
@@ -33,26 +33,23 @@ stats.onmessage = (event: MessageEvent<StatsMessage>) => {
 
 startParleyHost({
   name: DEVICES.hostName,
-  createStorage: () => createDexieStorage({ name: DEVICES.dbName }),
+  createStorage: ({ user }) => createDexieStorage({ name: `${DEVICES.dbName}:${user}` }),
   ...(config !== undefined
     ? {
-        connect: ({ storage }) => {
-          const connector = createSupabaseConnector({
+        connect: () => {
+          const server = createSupabaseServer({
             url: config.server.url,
-            anonKey: config.server.anonKey,
-            storage,
+            key: config.server.anonKey,
           })
           return {
-            restore: () => connector.restore(),
-            signInAnonymously: (displayName: string) => connector.signInAnonymously(displayName),
-            open: (user) => {
-              const session = connector.open(user)
+            open: (context) => {
+              const session = server.open(context)
               transport = session.transports.find(
                 (t): t is SupabaseTransport => t.kind === 'supabase' && 'stats' in t,
               )
               return session
             },
-            close: () => connector.close(),
+            close: () => server.close(),
           }
         },
       }

@@ -43,8 +43,8 @@ async function device(
 ): Promise<Device> {
   const context = await browser.newContext()
   const page = await openPage(context, mode)
-  const info = await page.evaluate((name) => window.parley.signIn(name), name)
-  return { context, page, user: info.user, mode }
+  const user = await page.evaluate((name) => window.harness.signIn(name), name)
+  return { context, page, user, mode }
 }
 
 function texts(page: Page, id: string): Promise<string[]> {

@@ -10,7 +10,7 @@ import {
   type ConversationId,
   type RemoteLog,
 } from '@parley/core'
-import { remoteLogContract } from '@parley/testing'
+import { remoteLogContract } from '@parley/testing/contracts'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
 import { createSupabaseRemoteLog } from '@parley/transport-supabase'
 import {

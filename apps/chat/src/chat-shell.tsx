@@ -2,7 +2,7 @@
 // open thread. On a phone one pane shows at a time; from 768 px both sit side by side.
 import { useEffect, useRef, useState } from 'react'
 import { useParley } from '@parley/react'
-import type { HostInfo } from '@parley/worker/client'
+import type { SupabaseClient } from '@supabase/supabase-js'
 import { ConnectionStatus } from './connection-status.js'
 import { ConversationList } from './conversation-list.js'
 import { describeError } from './describe-error.js'
@@ -11,22 +11,28 @@ import { NewConversationForm } from './new-conversation-form.js'
 import { NoticeArea } from './notices.js'
 import { navigate, type Route } from './routes.js'
 import { replayJournal } from './send-journal.js'
+import { SignOutButton } from './sign-out-button.js'
 import { Thread } from './thread.js'
 
 /** Props of {@link ChatShell}. */
 export interface ChatShellProps {
-  info: HostInfo
+  /** The signed-in user's id. */
+  user: string
+  /** Their display name (may be empty). */
+  displayName: string
   route: Route
+  /** The app's own Supabase client, for sign-out. */
+  supabase: SupabaseClient
 }
 
 /** The chat, once signed in. */
-export function ChatShell({ info, route }: ChatShellProps) {
+export function ChatShell({ user, displayName, route, supabase }: ChatShellProps) {
   const client = useParley()
 
   // Sends that a closed tab handed over but never saw confirmed (see send-journal.ts).
   useEffect(() => {
-    void replayJournal(client, info.user)
-  }, [client, info.user])
+    void replayJournal(client, user)
+  }, [client, user])
 
   const activeId = route.kind === 'conversation' ? route.id : undefined
   const pane = route.kind === 'home' ? 'list' : 'main'
@@ -38,10 +44,11 @@ export function ChatShell({ info, route }: ChatShellProps) {
             <img src="./icons/icon-192.png" alt="" width={28} height={28} />
             <span>Parley</span>
           </a>
-          <span className="me" title={`Signed in as ${info.displayName ?? info.user}`}>
-            {info.displayName ?? ''}
+          <span className="me" title={`Signed in as ${displayName || user}`}>
+            {displayName}
           </span>
           <ConnectionStatus />
+          <SignOutButton supabase={supabase} />
         </header>
         <aside className="sidebar" aria-label="Conversations">
           <NewConversationForm />
@@ -52,9 +59,9 @@ export function ChatShell({ info, route }: ChatShellProps) {
           {route.kind === 'join' ? (
             <JoinRoute code={route.code} />
           ) : activeId !== undefined ? (
-            <Thread key={activeId} conversationId={activeId} self={info.user} />
+            <Thread key={activeId} conversationId={activeId} self={user} />
           ) : (
-            <Welcome name={info.displayName} />
+            <Welcome name={displayName} />
           )}
         </main>
       </div>

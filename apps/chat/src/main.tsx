@@ -3,8 +3,10 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createParleyClient } from '@parley/worker/client'
+import { connectSupabaseAuth } from '@parley/transport-supabase'
 import { App } from './app.js'
 import { describeError } from './describe-error.js'
+import { createAppSupabase } from './supabase.js'
 import './styles.css'
 
 const container = document.getElementById('root')
@@ -20,6 +22,7 @@ const mode =
   new URLSearchParams(location.search).get('engine') === 'dedicated' ? 'dedicated' : 'auto'
 
 async function boot(): Promise<void> {
+  const supabase = createAppSupabase()
   const client = await createParleyClient({
     mode,
     // Vite bundles the worker because `new URL(…, import.meta.url)` is written out here.
@@ -30,9 +33,13 @@ async function boot(): Promise<void> {
       }),
     worker: () => new Worker(new URL('./parley.worker.ts', import.meta.url), { type: 'module' }),
   })
+  // The engine follows this tab's Supabase session (and every other tab's: they share it).
+  connectSupabaseAuth(client, supabase, {
+    onError: (error) => console.warn('[parley] handing the session over failed', error),
+  })
   root.render(
     <StrictMode>
-      <App client={client} />
+      <App client={client} supabase={supabase} />
     </StrictMode>,
   )
 }

@@ -1,8 +1,9 @@
 // The engine's worker: one per browser (a SharedWorker, or a Web Locks leader among dedicated
-// workers). It owns IndexedDB and the Supabase connection; tabs talk to it through the client.
+// workers). It owns IndexedDB — one database per user — and the Supabase connection of the
+// signed-in user, whose session the tabs hand over; tabs talk to it through the client.
 import { startParleyHost } from '@parley/worker/host'
-import { createDexieStorage } from '@parley/storage-indexeddb'
-import { createSupabaseConnector } from '@parley/transport-supabase'
+import { createDexieStorage, deleteDexieStorage } from '@parley/storage-indexeddb'
+import { createSupabaseServer } from '@parley/transport-supabase'
 import { chatConfig } from './config.js'
 
 const config = chatConfig()
@@ -13,12 +14,12 @@ function report(error: unknown): void {
 }
 
 startParleyHost({
-  createStorage: () => createDexieStorage({ name: 'parley-chat' }),
-  connect: ({ storage }) =>
-    createSupabaseConnector({
+  createStorage: ({ user }) => createDexieStorage({ name: `parley-chat:${user}` }),
+  deleteStorage: ({ user }) => deleteDexieStorage({ name: `parley-chat:${user}` }),
+  connect: () =>
+    createSupabaseServer({
       url: config.supabaseUrl,
-      anonKey: config.supabaseAnonKey,
-      storage,
+      key: config.supabaseAnonKey,
       onError: report,
     }),
   onError: report,

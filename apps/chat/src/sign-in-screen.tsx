@@ -1,19 +1,34 @@
-// Anonymous sign-in: a display name is all it takes. Opened from an invite link, it says so and
+// The app's own sign-in — anonymous with a display name, through its supabase-js client; Parley
+// takes the session from there (connectSupabaseAuth). Opened from an invite link, it says so and
 // the chat joins the conversation right after (the route still holds the code).
 import { useState, type FormEvent } from 'react'
-import type { HostInfo, ParleyClient } from '@parley/worker/client'
+import type { SupabaseClient } from '@supabase/supabase-js'
+import type { ParleyClient } from '@parley/worker/client'
 import { describeError } from './describe-error.js'
 
 /** Props of {@link SignInScreen}. */
 export interface SignInScreenProps {
   client: ParleyClient
+  supabase: SupabaseClient
   /** The invite code when the app was opened from an invite link. */
   joinCode: string | undefined
-  onSignedIn: (info: HostInfo) => void
+}
+
+/** Resolves once the engine serves `user` (the session reached it). */
+function engineServes(client: ParleyClient, user: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): boolean => client.auth.status === 'signed-in' && client.auth.user.id === user
+    if (done()) return resolve()
+    const stop = client.onAuthChange(() => {
+      if (!done()) return
+      stop()
+      resolve()
+    })
+  })
 }
 
 /** The first screen of a new device. */
-export function SignInScreen({ client, joinCode, onSignedIn }: SignInScreenProps) {
+export function SignInScreen({ client, supabase, joinCode }: SignInScreenProps) {
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | undefined>()
@@ -25,7 +40,13 @@ export function SignInScreen({ client, joinCode, onSignedIn }: SignInScreenProps
     setBusy(true)
     setError(undefined)
     try {
-      onSignedIn(await client.signIn(displayName))
+      const { data, error: failure } = await supabase.auth.signInAnonymously({
+        options: { data: { display_name: displayName } },
+      })
+      if (failure !== null) throw failure
+      if (data.user === null) throw new Error('sign-in returned no user')
+      // The app re-renders when Parley's auth state changes in every tab.
+      await engineServes(client, data.user.id)
     } catch (reason) {
       setError(
         navigator.onLine

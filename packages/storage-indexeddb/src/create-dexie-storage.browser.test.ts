@@ -1,7 +1,7 @@
 // The contract in the environment the adapter ships to: real IndexedDB in Chromium.
 import { describe, expect, it } from 'vitest'
 import { Dexie } from 'dexie'
-import { runStorageAdapterContract } from '@parley/testing'
+import { runStorageAdapterContract } from '@parley/testing/contracts'
 import { asConversationId, isStorageError } from '@parley/core'
 import { createDexieStorage } from './create-dexie-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'

@@ -6,7 +6,7 @@ import {
   type StorageError,
   type StorageErrorCode,
 } from '@parley/core'
-import { runStorageAdapterContract } from '@parley/testing'
+import { runStorageAdapterContract } from '@parley/testing/contracts'
 import { createDexieStorage, createDexieStorageInternals } from './create-dexie-storage.js'
 import { DEXIE_SCHEMA_VERSION } from './dexie-schema.js'
 import { injectIdbFault } from './inject-idb-fault.js'

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { IDBKeyRange, IDBObjectStore, indexedDB } from 'fake-indexeddb'
 import * as Y from 'yjs'
-import { runStorageAdapterContract } from '@parley/testing'
+import { runStorageAdapterContract } from '@parley/testing/contracts'
 import { asConversationId, type StorageAdapter } from '@parley/core'
 import { createYIndexeddbStorage } from './create-y-indexeddb-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'

@@ -2,7 +2,7 @@
 // project/init-project.ts), then says what it wrote and what to do next, locally and for a hosted
 // project. Failures are one clear message and exit code 1.
 import { readFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import type { CliIo } from './cli-io.js'
 import { displayPath } from './project/discover-project.js'
 import { initProject, type InitProjectResult } from './project/init-project.js'
@@ -39,7 +39,7 @@ export async function runInit(options: CliInitOptions, io: CliIo): Promise<void>
   }
 
   const where = displayPath(result.supabaseDir)
-  const file = (name: string) => relative(process.cwd(), join(result.supabaseDir, name))
+  const file = (name: string) => displayPath(join(result.supabaseDir, name))
   const lines = [`parley-supabase init: ${where}/${result.createdSupabaseDir ? ' (created)' : ''}`]
   if (result.createdConfig) lines.push(`  created    ${file('config.toml')}`)
   for (const name of result.copied) lines.push(`  copied     ${file(`migrations/${name}`)}`)

@@ -1,37 +1,54 @@
-// `parley-supabase`: runs the emulator from a terminal, the way `supabase start` runs the Docker
-// stack, and prints the same kind of status block (URLs and keys) for copying into an app.
+// `parley-supabase`: sets up and runs the emulator from a terminal, the way the Supabase CLI does.
+// `init` puts Parley's migrations into an app's supabase/ folder (cli-init.ts); `start` applies
+// that folder like `supabase start` and prints the same kind of status block (URLs and keys).
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { runInit } from './cli-init.js'
+import { processIo, type CliIo } from './cli-io.js'
+import { listMigrations } from './db/apply-migrations.js'
 import type { DatabaseSpec } from './db/open-database.js'
 import { describeDetails, type EmulatorLogger } from './emulator-logger.js'
+import {
+  describeProject,
+  discoverProject,
+  displayPath,
+  type SupabaseProject,
+} from './project/discover-project.js'
+import { isProjectError } from './project/project-error.js'
 import { startSupabaseEmulator, type SupabaseEmulator } from './start-supabase-emulator.js'
 
-/** Where the CLI writes; injectable for tests. */
-export interface CliIo {
-  out(text: string): void
-  err(text: string): void
-}
+export type { CliIo } from './cli-io.js'
 
-const processIo: CliIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-}
+/** The help text (also printed, with the problem, after a usage error). */
+export const USAGE = `Usage: parley-supabase <command> [options]
 
-const USAGE = `Usage: parley-supabase start [options]
+Commands:
+  init    copy Parley's migrations into ./supabase/migrations (and write a minimal
+          ./supabase/config.toml if there is none); run it again after upgrading
+  start   run a local Supabase (Auth, PostgREST, Realtime) on embedded Postgres, applying
+          ./supabase/migrations then the seed, like \`supabase start\`
 
-Runs a local Supabase subset (Auth, PostgREST, Realtime) on embedded Postgres.
+Options of init:
+  --dir <app>           the app folder that gets supabase/ (default: the current directory)
+  --force               replace migrations of the same name that differ from Parley's
 
-Options:
-  --port <n>            API port (default 54321; 0 picks a free one)
+Options of start:
+  --dir <app>           the app folder whose supabase/ is used (default: the current directory)
+  --port <n>            API port (default: [api] port of config.toml, else 54321; 0 = any free)
   --host <addr>         interface to listen on (default 127.0.0.1)
   --data <dir>          keep the database in this directory (PGlite); default: in memory
   --database-url <url>  use this Postgres server instead of PGlite (the database must exist)
-  --migrations <dir>    migrations folder (repeatable; default: the repository's supabase/migrations)
-  --seed <file>         seed file (default: supabase/seed.sql); --no-seed to skip
-  --jwt-expiry <s>      access-token lifetime in seconds (default 3600)
+  --migrations <dir>    apply this folder instead of supabase/migrations (repeatable, in order)
+  --seed <file>         seed file instead of [db.seed] sql_paths (default supabase/seed.sql)
+  --no-seed             run no seed file
+  --jwt-expiry <s>      access-token lifetime in seconds (default: [auth] jwt_expiry, else 3600)
   --verbose             log every request-level debug line
+
   -h, --help            show this help
+
+start reads only these keys of supabase/config.toml: [api] port; [db.seed] enabled, sql_paths;
+[auth] jwt_expiry, enable_signup, enable_anonymous_sign_ins; [auth.email] enable_confirmations.
 `
 
 /** A started CLI session: the emulator and a way to stop it as Ctrl-C does. */
@@ -41,19 +58,50 @@ export interface CliSession {
 }
 
 /**
- * Runs the CLI with `args` (without `node` and the script). Resolves to the running session for
- * `start`, or `undefined` after printing help or an error (then `process.exitCode` is set).
+ * Runs the CLI with `args` (without `node` and the script): `init` resolves to `undefined` once
+ * done, `start` to the running session. After help or an error it resolves to `undefined` with
+ * `process.exitCode` set (2 for usage errors, 1 for failures).
  */
 export async function runCli(
   args: string[],
   io: CliIo = processIo,
 ): Promise<CliSession | undefined> {
-  let parsed
+  const [command, ...rest] = args
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.out(USAGE)
+    if (command === undefined) process.exitCode = 2
+    return undefined
+  }
+  if (command === 'init') {
+    let values
+    try {
+      ;({ values } = parseArgs({
+        args: rest,
+        options: {
+          dir: { type: 'string' },
+          force: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }))
+    } catch (error) {
+      return usageError(io, errorMessage(error))
+    }
+    if (values.help) io.out(USAGE)
+    else await runInit({ dir: values.dir, force: values.force === true }, io)
+    return undefined
+  }
+  if (command !== 'start') return usageError(io, `Unknown command: ${args.join(' ')}`)
+  return runStart(rest, io)
+}
+
+/** `start`: discovers the app's supabase/ folder, warns about what is missing, starts. */
+async function runStart(args: string[], io: CliIo): Promise<CliSession | undefined> {
+  let values
   try {
-    parsed = parseArgs({
+    ;({ values } = parseArgs({
       args,
-      allowPositionals: true,
       options: {
+        dir: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         data: { type: 'string' },
@@ -65,31 +113,34 @@ export async function runCli(
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    })
+    }))
   } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
-    process.exitCode = 2
-    return undefined
+    return usageError(io, errorMessage(error))
   }
-  const { values, positionals } = parsed
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     io.out(USAGE)
-    if (!values.help) process.exitCode = 2
-    return undefined
-  }
-  if (positionals[0] !== 'start' || positionals.length > 1) {
-    io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`)
-    process.exitCode = 2
     return undefined
   }
   if (values.data && values['database-url']) {
-    io.err('--data and --database-url exclude each other\n')
-    process.exitCode = 2
+    return usageError(io, '--data and --database-url exclude each other')
+  }
+  if (values.seed !== undefined && values['no-seed']) {
+    return usageError(io, '--seed and --no-seed exclude each other')
+  }
+
+  let project: SupabaseProject
+  try {
+    project = await discoverProject(values.dir ?? process.cwd())
+  } catch (error) {
+    if (!isProjectError(error)) throw error
+    io.err(`parley-supabase: ${error.message}\n`)
+    process.exitCode = 1
     return undefined
   }
-  const port = values.port === undefined ? 54321 : Number(values.port)
+  const { config } = project
+  const port = values.port === undefined ? (config.apiPort ?? 54321) : Number(values.port)
   const jwtExpirySeconds =
-    values['jwt-expiry'] === undefined ? undefined : Number(values['jwt-expiry'])
+    values['jwt-expiry'] === undefined ? config.jwtExpirySeconds : Number(values['jwt-expiry'])
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     return usageError(io, `Invalid --port ${values.port}`)
   if (
@@ -104,6 +155,28 @@ export async function runCli(
       ? { dir: resolve(values.data) }
       : 'memory'
 
+  // What was found, in one line; then everything a user must not miss on stderr.
+  io.out(`${describeProject(project)}\n`)
+  const migrationsDirs = values.migrations?.map((dir) => resolve(dir)) ?? [project.migrationsDir]
+  let found = 0
+  for (const dir of migrationsDirs) found += (await listMigrations(dir)).length
+  if (found === 0) io.err(noMigrationsWarning(migrationsDirs, values.migrations !== undefined))
+  for (const pattern of values.seed === undefined ? project.unmatchedSeedPaths : []) {
+    io.err(`parley-supabase: warning: [db.seed] sql_paths entry "${pattern}" matches no file\n`)
+  }
+  if (config.anonymousSignIns === false) {
+    io.err(
+      `parley-supabase: warning: [auth] enable_anonymous_sign_ins = false in ` +
+        `${displayPath(project.configFile ?? 'config.toml')}: anonymous sign-ins (which Parley's ` +
+        `clients use) will be refused\n`,
+    )
+  }
+  const seed = values['no-seed']
+    ? false
+    : values.seed !== undefined
+      ? resolve(values.seed)
+      : project.seedFiles
+
   const started = Date.now()
   let emulator: SupabaseEmulator
   try {
@@ -111,16 +184,15 @@ export async function runCli(
       port,
       database,
       logger: consoleLogger(io, values.verbose === true),
+      migrationsDir: migrationsDirs,
+      seed,
       ...(values.host !== undefined && { host: values.host }),
-      ...(values.migrations !== undefined && {
-        migrationsDir: values.migrations.map((d) => resolve(d)),
-      }),
-      ...(values['no-seed']
-        ? { seed: false as const }
-        : values.seed !== undefined
-          ? { seed: resolve(values.seed) }
-          : {}),
       ...(jwtExpirySeconds !== undefined && { jwtExpirySeconds }),
+      ...(config.enableSignup !== undefined && { enableSignup: config.enableSignup }),
+      ...(config.anonymousSignIns !== undefined && { anonymousSignIns: config.anonymousSignIns }),
+      ...(config.emailConfirmations !== undefined && {
+        emailConfirmations: config.emailConfirmations,
+      }),
     })
   } catch (error) {
     const reason = isAddressInUse(error)
@@ -130,8 +202,22 @@ export async function runCli(
     process.exitCode = 1
     return undefined
   }
-  io.out(statusBlock(emulator, database, Date.now() - started))
+  io.out(statusBlock(emulator, database, Date.now() - started, found))
   return { emulator, stop: () => emulator.stop() }
+}
+
+/** The loud warning for a start that applies no migration at all. */
+function noMigrationsWarning(dirs: readonly string[], explicit: boolean): string {
+  const where = dirs.map(displayPath).join(', ')
+  const fix = explicit
+    ? 'check the --migrations folder'
+    : "run `npx parley-supabase init` to add Parley's migrations"
+  const bar = '!'.repeat(78)
+  return (
+    `\n${bar}\n!! WARNING: no migrations in ${where} — ${fix}.\n` +
+    `!! The database has none of Parley's tables or RPCs: every RPC call will fail with PGRST202.\n` +
+    `${bar}\n\n`
+  )
 }
 
 /** The `supabase status`-like block printed once the emulator is up. */
@@ -139,6 +225,8 @@ export function statusBlock(
   emulator: SupabaseEmulator,
   database: DatabaseSpec,
   elapsedMs: number,
+  /** Migration files found in the folders applied, to tell "none pending" from "none at all". */
+  foundMigrations = emulator.appliedMigrations.length,
 ): string {
   const where =
     database === 'memory'
@@ -158,8 +246,20 @@ export function statusBlock(
     ['Publishable key', emulator.publishableKey],
     ['Secret key', emulator.secretKey],
   ]
+  const applied = emulator.appliedMigrations
+  rows.push([
+    'Migrations',
+    applied.length > 0
+      ? applied.join('\n')
+      : foundMigrations > 0
+        ? `none pending (${foundMigrations} already applied)`
+        : 'none',
+  ])
   const width = Math.max(...rows.map(([label]) => label.length))
-  const lines = rows.map(([label, value]) => `${label.padStart(width)}: ${value}`)
+  const lines = rows.map(
+    ([label, value]) =>
+      `${label.padStart(width)}: ${value.replaceAll('\n', `\n${' '.repeat(width + 2)}`)}`,
+  )
   return `\nParley local Supabase started in ${(elapsedMs / 1000).toFixed(1)} s.\n\n${lines.join('\n')}\n\nPress Ctrl-C to stop.\n\n`
 }
 
@@ -176,6 +276,10 @@ function consoleLogger(io: CliIo, verbose: boolean): EmulatorLogger {
     warn: (message, details) => io.err(line('warn ', message, details)),
     error: (message, details) => io.err(line('error', message, details)),
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function usageError(io: CliIo, message: string): undefined {

@@ -1,11 +1,16 @@
 // @parley/supabase-emulator: a local Supabase subset (Auth, PostgREST, Realtime) over real
 // Postgres (embedded PGlite or a server) that the real supabase-js talks to. See docs/EMULATOR.md.
-export {
-  DEFAULT_MIGRATIONS_DIR,
-  DEFAULT_SEED_FILE,
-  startSupabaseEmulator,
-} from './start-supabase-emulator.js'
+export { DEFAULT_MIGRATIONS_DIR, startSupabaseEmulator } from './start-supabase-emulator.js'
 export type { SupabaseEmulator, SupabaseEmulatorOptions } from './start-supabase-emulator.js'
+export { PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
+export { DEFAULT_SEED_PATHS, describeProject, discoverProject } from './project/discover-project.js'
+export type { IgnoredEntry, SupabaseProject } from './project/discover-project.js'
+export { initProject, minimalConfigToml } from './project/init-project.js'
+export type { InitProjectOptions, InitProjectResult } from './project/init-project.js'
+export { parseProjectConfig, PROJECT_CONFIG_KEYS } from './project/project-config.js'
+export type { ProjectConfig } from './project/project-config.js'
+export { isProjectError, ProjectError } from './project/project-error.js'
+export type { ProjectErrorCode } from './project/project-error.js'
 export { createEmulatorServer, DEFAULT_MAX_BODY_BYTES } from './server.js'
 export type { EmulatorServerOptions, RealtimeEndpoint } from './server.js'
 export { completeLogger, quietLogger } from './emulator-logger.js'

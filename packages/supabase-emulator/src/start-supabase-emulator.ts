@@ -2,11 +2,10 @@
 // seeded), Auth, PostgREST and Realtime behind one HTTP port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { createApiKeys, type ApiKeys } from './auth/api-keys.js'
 import { createAuthHandler } from './auth/auth-handler.js'
 import { DEFAULT_JWT_SECRET } from './auth/jwt.js'
-import { applyMigrations, applySeed } from './db/apply-migrations.js'
+import { applyMigrations, applySeed, listMigrations } from './db/apply-migrations.js'
 import type { Database } from './db/database.js'
 import { openDatabase, type DatabaseSpec } from './db/open-database.js'
 import { completeLogger, type EmulatorLogger } from './emulator-logger.js'
@@ -14,16 +13,14 @@ import { createRealtimeServer, type RealtimeServerOptions } from './realtime/rea
 import { createRestHandler } from './rest/rest-handler.js'
 import { createSchemaCache } from './rest/schema-cache.js'
 import { sendJson } from './http/send.js'
+import { PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
 import { createEmulatorServer } from './server.js'
 
-/** The repository's `supabase/` folder (resolved from this file, in `src/` or `dist/`). */
-const REPO_SUPABASE_DIR = fileURLToPath(new URL('../../../supabase/', import.meta.url))
-
-/** Default {@link SupabaseEmulatorOptions.migrationsDir}: the repository's migrations. */
-export const DEFAULT_MIGRATIONS_DIR = `${REPO_SUPABASE_DIR}migrations`
-
-/** Default {@link SupabaseEmulatorOptions.seed}: the repository's `supabase/seed.sql`. */
-export const DEFAULT_SEED_FILE = `${REPO_SUPABASE_DIR}seed.sql`
+/**
+ * Default {@link SupabaseEmulatorOptions.migrationsDir}: Parley's own migrations (the schema of
+ * docs/SCHEMA.md), the repository's `supabase/migrations` or the copy the package ships.
+ */
+export const DEFAULT_MIGRATIONS_DIR = PARLEY_MIGRATIONS_DIR
 
 /** Options of {@link startSupabaseEmulator}. */
 export interface SupabaseEmulatorOptions {
@@ -38,11 +35,15 @@ export interface SupabaseEmulatorOptions {
   database?: DatabaseSpec
   /**
    * Migration folder(s), applied in order (each file once, recorded as the CLI does); `false`
-   * applies none. Default: the repository's `supabase/migrations`.
+   * applies none. Default: Parley's migrations ({@link DEFAULT_MIGRATIONS_DIR}). The CLI passes
+   * the app's `supabase/migrations` instead.
    */
   migrationsDir?: string | readonly string[] | false
-  /** Seed file run after the migrations (once per content); `false` for none. Default: the repository's `supabase/seed.sql` (skipped when missing). */
-  seed?: string | false
+  /**
+   * Seed file(s) run in order after the migrations (each once per content; a missing file is
+   * skipped); `false` for none. Default: none.
+   */
+  seed?: string | readonly string[] | false
   /** Access-token lifetime in seconds. Default `3600` (the CLI's `jwt_expiry`). */
   jwtExpirySeconds?: number
   /** HS256 secret for all keys and tokens. Default: the CLI's local secret. */
@@ -51,6 +52,13 @@ export interface SupabaseEmulatorOptions {
   logger?: Partial<EmulatorLogger>
   /** Allow anonymous sign-ins. Default `true` (Parley needs them; the CLI defaults to false). */
   anonymousSignIns?: boolean
+  /** Allow new users at all (config.toml `[auth] enable_signup`). Default `true`. */
+  enableSignup?: boolean
+  /**
+   * Require email sign-ups to be confirmed (config.toml `[auth.email] enable_confirmations`).
+   * Default `false`. Not emulated yet: `true` only logs a warning and sign-ups stay confirmed.
+   */
+  emailConfirmations?: boolean
   /** Largest request body; bigger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number
   /** Schemas PostgREST exposes; the first is the default. Default `['public']`. */
@@ -67,6 +75,11 @@ export interface SupabaseEmulator extends ApiKeys {
   jwtSecret: string
   /** The underlying database (superuser access). */
   db: Database
+  /**
+   * Migrations this start applied, as file names without `.sql` (`20261121120000_create_…`), in
+   * order; on a persistent database, those already recorded are not listed.
+   */
+  appliedMigrations: readonly string[]
   /** Runs one SQL statement as the superuser and returns its rows; refreshes the schema cache. */
   sql<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>
   /** Runs a multi-statement SQL script as the superuser; refreshes the schema cache. */
@@ -123,13 +136,25 @@ export async function startSupabaseEmulator(
         : typeof options.migrationsDir === 'string'
           ? [options.migrationsDir]
           : (options.migrationsDir ?? [DEFAULT_MIGRATIONS_DIR])
+    const appliedMigrations: string[] = []
     for (const dir of dirs) {
-      const applied = await applyMigrations(db, dir)
-      if (applied.length > 0)
-        logger.info(`db: applied ${applied.length} migration(s) from ${dir}`, { applied })
+      const files = await listMigrations(dir)
+      if (files.length === 0 && options.migrationsDir === undefined) {
+        logger.warn(`db: no Parley migrations in ${dir} (a package packed without copy-schema?)`)
+      }
+      const applied = new Set(await applyMigrations(db, dir))
+      const names = files.filter((f) => applied.has(f.version)).map((f) => `${f.version}_${f.name}`)
+      if (names.length > 0)
+        logger.info(`db: applied ${names.length} migration(s) from ${dir}`, { names })
+      appliedMigrations.push(...names)
     }
-    const seed = options.seed ?? DEFAULT_SEED_FILE
-    if (seed !== false && (await applySeed(db, seed))) logger.info(`db: ran seed ${seed}`)
+    const seeds = options.seed === undefined || options.seed === false ? [] : [options.seed].flat()
+    for (const seed of seeds) if (await applySeed(db, seed)) logger.info(`db: ran seed ${seed}`)
+    if (options.emailConfirmations === true) {
+      logger.warn(
+        'auth: email confirmations are not emulated; email sign-ups are confirmed at once',
+      )
+    }
 
     const cache = createSchemaCache(db, options.schemas ?? ['public'])
     const realtime = createRealtimeServer({
@@ -161,6 +186,7 @@ export async function startSupabaseEmulator(
           db,
           keys,
           anonymousSignIns: options.anonymousSignIns ?? true,
+          ...(options.enableSignup !== undefined && { enableSignup: options.enableSignup }),
           onError,
         }),
         rest: createRestHandler({
@@ -183,6 +209,7 @@ export async function startSupabaseEmulator(
       port,
       jwtSecret,
       db,
+      appliedMigrations,
       async sql<Row = Record<string, unknown>>(text: string, params?: unknown[]) {
         try {
           return (await db.query<Row>(text, params)).rows

@@ -1,3 +1,5 @@
+// @parley/testing: seeded simulated network, fuzz harness and in-memory doubles. This entry
+// imports no test runner; the Vitest contract suites are in `@parley/testing/contracts`.
 export { createRng, type Rng } from './rng.js'
 export {
   SimNetwork,
@@ -21,7 +23,6 @@ export {
   type RunFuzzOptions,
 } from './run-fuzz.js'
 export * from './memory-storage.js'
-export * from './contracts/storage-adapter-contract.js'
 export {
   createMemoryTransportHub,
   createMemoryTransportPair,
@@ -30,11 +31,5 @@ export {
   type MemoryTransportOptions,
   type MemoryTransportPair,
 } from './memory-transport-hub.js'
-export {
-  transportContract,
-  type TransportContractHarness,
-  type TransportContractOptions,
-} from './contracts/transport-contract.js'
 export * from './memory-remote-log.js'
-export * from './contracts/remote-log-contract.js'
 export { FakeLockManager } from './fake-lock-manager.js'

@@ -1,5 +1,3 @@
-import { expect } from 'vitest'
-
 /** Records the operations of one fuzz seed, so a failure can show what led to it. */
 export interface FuzzTrace {
   /** The seed being run. */
@@ -106,8 +104,9 @@ export async function runFuzz(options: RunFuzzOptions): Promise<FuzzReport> {
   const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => first + i)
   const expected = options.expectedFailures ?? {}
   const report: FuzzReport = { name: options.name, seeds: [], expectedFailures: [] }
-  const testFile = options.testFile ?? currentTestFile()
-  const testName = currentTestName()
+  const test = await currentTest()
+  const testFile = options.testFile ?? test.file
+  const testName = test.name
 
   for (const seed of seeds) {
     const trace = createTrace(seed, options.keepLines ?? 2_000)
@@ -250,15 +249,26 @@ function parseSeedEnv(raw: string | undefined, name: string): number | undefined
   return value
 }
 
-function currentTestFile(): string | undefined {
-  const path = expect.getState().testPath
-  if (path === undefined) return undefined
+/** The running Vitest test, named in the replay command. */
+async function currentTest(): Promise<{ file?: string; name?: string }> {
+  let state: { testPath?: string | undefined; currentTestName?: string | undefined }
+  try {
+    // Imported here, not at the top: vitest is an optional peer, and this entry must load without it.
+    const { expect } = await import('vitest')
+    state = expect.getState()
+  } catch {
+    return {} // no vitest, or not inside a test: the replay command names no test
+  }
   const cwd = readCwd()
-  return cwd !== undefined && path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path
-}
-
-function currentTestName(): string | undefined {
-  return expect.getState().currentTestName
+  const path = state.testPath
+  const file =
+    path !== undefined && cwd !== undefined && path.startsWith(`${cwd}/`)
+      ? path.slice(cwd.length + 1)
+      : path
+  return {
+    ...(file !== undefined ? { file } : {}),
+    ...(state.currentTestName !== undefined ? { name: state.currentTestName } : {}),
+  }
 }
 
 function readCwd(): string | undefined {

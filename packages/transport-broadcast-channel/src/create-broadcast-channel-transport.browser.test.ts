@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ConversationId, PeerId, TransportMessage } from '@parley/core'
-import { transportContract } from '@parley/testing'
+import { transportContract } from '@parley/testing/contracts'
 import { createBroadcastChannelTransport } from './create-broadcast-channel-transport.js'
 
 transportContract('broadcast-channel (Chromium)', () => {

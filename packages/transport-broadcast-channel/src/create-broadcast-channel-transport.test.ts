@@ -6,7 +6,7 @@ import type {
   TransportError,
   TransportMessage,
 } from '@parley/core'
-import { transportContract } from '@parley/testing'
+import { transportContract } from '@parley/testing/contracts'
 import { createBroadcastChannelTransport } from './create-broadcast-channel-transport.js'
 
 const conv = 'conv-1' as ConversationId

@@ -1,18 +1,27 @@
 // Test harness page: connects to the engine and exposes the client as `window.parley` for
 // Playwright (`page.evaluate`). `?mode=dedicated` forces dedicated workers with a Web Locks leader.
+import { createClient } from '@supabase/supabase-js'
+import { connectSupabaseAuth } from '@parley/transport-supabase'
 import { createParleyClient, type ParleyClient } from '@parley/worker/client'
 
 declare global {
   interface Window {
     parley: ParleyClient
-    harness: { ready: Promise<ParleyClient>; offlineReady: Promise<void>; log: string[] }
+    harness: {
+      ready: Promise<ParleyClient>
+      offlineReady: Promise<void>
+      log: string[]
+      /** The app's own sign-in (anonymous, with a display name); resolves with the user id. */
+      signIn(displayName: string): Promise<string>
+    }
   }
 }
 
 const params = new URLSearchParams(location.search)
 const mode = (params.get('mode') ?? 'auto') as 'auto' | 'dedicated'
 const serverUrl = params.get('server')
-// With a server the user comes from sign-in (window.parley.signIn); without, from the URL.
+// With a server the user comes from the page's own supabase-js sign-in (harness.signIn), handed
+// to the engine by connectSupabaseAuth; without, from the URL.
 const user = serverUrl === null ? (params.get('user') ?? 'alice') : undefined
 // The worker reads its configuration from its name (a different name is a different worker).
 const name = JSON.stringify(
@@ -39,4 +48,35 @@ const offlineReady = navigator.serviceWorker
   .then(() => navigator.serviceWorker.ready)
   .then(() => undefined)
 
-window.harness = { ready, offlineReady, log }
+const supabase =
+  serverUrl === null
+    ? undefined
+    : createClient(serverUrl, params.get('anon') ?? '', {
+        auth: { storageKey: 'parley-harness-auth' },
+      })
+void ready.then((client) => {
+  if (supabase !== undefined) connectSupabaseAuth(client, supabase)
+})
+
+async function signIn(displayName: string): Promise<string> {
+  if (supabase === undefined) throw new Error('the harness has no server')
+  const client = await ready
+  const { data, error } = await supabase.auth.signInAnonymously({
+    options: { data: { display_name: displayName } },
+  })
+  if (error !== null || data.user === null) throw error ?? new Error('sign-in returned no user')
+  const user = data.user.id
+  // The engine starts for the user once connectSupabaseAuth handed the session over.
+  await new Promise<void>((resolve) => {
+    const done = (): boolean => client.auth.status === 'signed-in' && client.auth.user.id === user
+    if (done()) return resolve()
+    const stop = client.onAuthChange(() => {
+      if (!done()) return
+      stop()
+      resolve()
+    })
+  })
+  return user
+}
+
+window.harness = { ready, offlineReady, log, signIn }

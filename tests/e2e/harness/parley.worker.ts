@@ -4,7 +4,7 @@
 // through Supabase (the emulator); without them it is local-only.
 import { startParleyHost } from '@parley/worker/host'
 import { createDexieStorage } from '@parley/storage-indexeddb'
-import { createSupabaseConnector } from '@parley/transport-supabase'
+import { createSupabaseServer } from '@parley/transport-supabase'
 
 interface HarnessWorkerConfig {
   server?: { url: string; anonKey: string }
@@ -36,11 +36,8 @@ const config = readConfig((self as unknown as { name: string }).name)
 const server = config.server
 
 startParleyHost({
-  createStorage: () => createDexieStorage({ name: 'parley-harness' }),
+  createStorage: ({ user }) => createDexieStorage({ name: `parley-harness:${user}` }),
   ...(server !== undefined
-    ? {
-        connect: ({ storage }) =>
-          createSupabaseConnector({ url: server.url, anonKey: server.anonKey, storage }),
-      }
+    ? { connect: () => createSupabaseServer({ url: server.url, key: server.anonKey }) }
     : {}),
 })

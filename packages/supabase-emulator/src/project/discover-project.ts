@@ -81,7 +81,11 @@ export async function discoverProject(appDir: string): Promise<SupabaseProject> 
       : await resolveSeedPaths(supabaseDir, config.seedPaths ?? DEFAULT_SEED_PATHS)
   // Without a config.toml the default ./seed.sql is optional, as in `supabase start`.
   const unmatched = config.seedPaths === undefined ? [] : seed.unmatched
-  const used = new Set(['config.toml', 'migrations', ...seed.files.map((f) => firstSegment(supabaseDir, f))])
+  const used = new Set([
+    'config.toml',
+    'migrations',
+    ...seed.files.map((f) => firstSegment(supabaseDir, f)),
+  ])
   const ignored: IgnoredEntry[] = []
   for (const entry of entries ?? []) {
     // Dot-entries (.temp, .branches, .gitignore) are the CLI's own bookkeeping.

@@ -141,8 +141,7 @@ export function parseToml(text: string, file = 'config.toml'): Map<string, TomlV
     for (;;) {
       skipSpaces()
       const ch = src[pos]
-      const part =
-        ch === '"' ? basicString() : ch === "'" ? literalString() : match(BARE_KEY)
+      const part = ch === '"' ? basicString() : ch === "'" ? literalString() : match(BARE_KEY)
       parts.push(part ?? fail('expected a key'))
       skipSpaces()
       if (src[pos] !== '.') return parts
