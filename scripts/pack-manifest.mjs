@@ -12,14 +12,15 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 /** Where the workspace manifest waits while the publish manifest is in place. */
 export const BACKUP_NAME = '.package.workspace.json'
 
 /** The manifest as published: no `source` condition, no scripts (they run in the workspace). */
 export function publishManifest(manifest) {
-  const { scripts: _scripts, ...published } = manifest
-  published.exports = withoutSource(manifest.exports)
+  const published = { ...manifest, exports: withoutSource(manifest.exports) }
+  delete published.scripts
   return published
 }
 
@@ -81,8 +82,13 @@ function fail(message) {
   process.exit(1)
 }
 
-const [command, ...dirs] = process.argv.slice(2)
-if (command === 'prepack') prepack(process.cwd())
-else if (command === 'postpack') restore(process.cwd())
-else if (command === 'restore') for (const dir of dirs) restore(resolve(dir))
-else if (command !== undefined) fail(`unknown command ${command}`)
+function main([command, ...dirs]) {
+  if (command === 'prepack') prepack(process.cwd())
+  else if (command === 'postpack') restore(process.cwd())
+  else if (command === 'restore') for (const dir of dirs) restore(resolve(dir))
+  else fail(`usage: pack-manifest.mjs prepack | postpack | restore <dir>…`)
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2))
+}

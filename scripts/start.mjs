@@ -32,7 +32,12 @@ const io = {
   },
   err: (text) => process.stderr.write(text),
 }
-const session = await cli.runCli(['start', '--port', '54321', '--data', dataDir, ...extra], io)
+// `--dir root`: the repository's supabase/ folder (migrations, seed, config.toml), wherever npm
+// was started from; the CLI's default is the working directory, as with `supabase start`.
+const session = await cli.runCli(
+  ['start', '--dir', root, '--port', '54321', '--data', dataDir, ...extra],
+  io,
+)
 if (!session) process.exit(process.exitCode ?? 1)
 const stops = [() => session.stop()]
 

@@ -17,7 +17,8 @@ export default defineConfig({
   outputDir: '../../test-results/chat',
   webServer: [
     {
-      command: `node ../../packages/supabase-emulator/bin/parley-supabase.mjs start --port ${SUPABASE_PORT}`,
+      // Playwright runs it in apps/chat; the schema is the repository's supabase/ folder.
+      command: `node ../../packages/supabase-emulator/bin/parley-supabase.mjs start --dir ../.. --port ${SUPABASE_PORT}`,
       url: `http://127.0.0.1:${SUPABASE_PORT}/health`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -1,5 +1,13 @@
-// The CLI: argument handling, the status block, a clean stop.
-import { afterEach, describe, expect, it } from 'vitest'
+// The CLI: argument handling, the status block, a clean stop, and `start` applying the app's own
+// supabase/ folder (after `init`, without migrations, with a config.toml).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createClient } from '@supabase/supabase-js'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { runCli, type CliIo } from './cli.js'
 
 function capture(): CliIo & { out_: string[]; err_: string[] } {
@@ -8,8 +16,33 @@ function capture(): CliIo & { out_: string[]; err_: string[] } {
   return { out_, err_, out: (t) => out_.push(t), err: (t) => err_.push(t) }
 }
 
+function client(url: string, anonKey: string) {
+  return createClient(url, anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  })
+}
+
+/** Signs in anonymously and calls Parley's `get_limits` RPC: the schema is there or it is not. */
+async function callParleyRpc(url: string, anonKey: string) {
+  const supabase = client(url, anonKey)
+  const signIn = await supabase.auth.signInAnonymously()
+  expect(signIn.error).toBeNull()
+  return supabase.rpc('get_limits')
+}
+
+const apps: string[] = []
+async function tempApp(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-app-'))
+  apps.push(dir)
+  return dir
+}
+
 afterEach(() => {
   process.exitCode = undefined
+})
+afterAll(async () => {
+  for (const dir of apps) await rm(dir, { recursive: true, force: true })
 })
 
 describe('parley-supabase CLI', () => {
@@ -30,22 +63,189 @@ describe('parley-supabase CLI', () => {
   })
 
   it('prints help for --help and exits with 0', async () => {
-    const io = capture()
-    expect(await runCli(['--help'], io)).toBeUndefined()
-    expect(io.out_.join('')).toContain('Usage: parley-supabase start')
-    expect(process.exitCode).toBeUndefined()
+    for (const args of [['--help'], ['start', '--help'], ['init', '-h']]) {
+      const io = capture()
+      expect(await runCli(args, io)).toBeUndefined()
+      expect(io.out_.join('')).toContain('Usage: parley-supabase <command> [options]')
+      expect(process.exitCode).toBeUndefined()
+    }
   })
 
   it.each([
     [['stop']],
+    [[]],
+    [['start', 'extra']],
     [['start', '--port', 'abc']],
     [['start', '--bogus']],
     [['start', '--data', 'x', '--database-url', 'postgres://x']],
+    [['start', '--seed', 'x.sql', '--no-seed']],
     [['start', '--jwt-expiry', '-5']],
+    [['init', '--force', 'extra']],
   ])('refuses %j with usage and exit code 2', async (args) => {
     const io = capture()
     expect(await runCli(args, io)).toBeUndefined()
-    expect(io.err_.join('')).not.toBe('')
+    expect(io.err_.join('') + io.out_.join('')).toContain('Usage: parley-supabase')
     expect(process.exitCode).toBe(2)
+  })
+})
+
+describe('parley-supabase start in an app folder', () => {
+  it("applies the app's supabase/ after init: Parley's RPCs answer through supabase-js", async () => {
+    const app = await tempApp()
+    await runCli(['init', '--dir', app], capture())
+    await writeFile(join(app, 'supabase', 'seed.sql'), 'create table seeded (id int);')
+    const io = capture()
+    const session = await runCli(['start', '--dir', app, '--port', '0'], io)
+    expect(session).toBeDefined()
+    if (!session) return
+    try {
+      const out = io.out_.join('')
+      expect(out).toContain(
+        `${join(app, 'supabase')}/: config.toml (read api.port, db.seed.enabled, ` +
+          'db.seed.sql_paths, auth.jwt_expiry, auth.enable_signup, ' +
+          'auth.enable_anonymous_sign_ins, auth.email.enable_confirmations), 3 migrations, seed.sql',
+      )
+      expect(out).toMatch(/Migrations: 20261121120000_create_conversation_tables\n +20261121120100/)
+      expect(io.err_.join('')).not.toContain('WARNING')
+      const { data, error } = await callParleyRpc(session.emulator.url, session.emulator.anonKey)
+      expect(error).toBeNull()
+      expect(data).toMatchObject({ max_update_bytes: 262144 })
+      expect(await session.emulator.sql(`select to_regclass('public.seeded') as t`)).toEqual([
+        { t: 'seeded' },
+      ])
+    } finally {
+      await session.stop()
+    }
+  })
+
+  it('warns loudly on stderr when there are no migrations, and still starts', async () => {
+    const app = await tempApp()
+    await mkdir(join(app, 'supabase', 'functions', 'hello'), { recursive: true })
+    const io = capture()
+    const session = await runCli(['start', '--dir', app, '--port', '0'], io)
+    expect(session).toBeDefined()
+    if (!session) return
+    try {
+      const err = io.err_.join('')
+      expect(err).toContain(
+        `WARNING: no migrations in ${join(app, 'supabase', 'migrations')} — run ` +
+          "`npx parley-supabase init` to add Parley's migrations",
+      )
+      expect(err).toContain('PGRST202')
+      const out = io.out_.join('')
+      expect(out).toContain(
+        '0 migrations; not served: functions/ (edge functions are not served by this emulator yet)',
+      )
+      expect(out).toContain('Migrations: none')
+      expect(process.exitCode).toBeUndefined()
+      const { error } = await callParleyRpc(session.emulator.url, session.emulator.anonKey)
+      expect(error?.code).toBe('PGRST202')
+    } finally {
+      await session.stop()
+    }
+  })
+
+  it('takes jwt_expiry and enable_anonymous_sign_ins from config.toml; flags win', async () => {
+    const app = await tempApp()
+    await mkdir(join(app, 'supabase'))
+    await writeFile(
+      join(app, 'supabase', 'config.toml'),
+      '[auth]\njwt_expiry = 120\nenable_anonymous_sign_ins = false\n',
+    )
+    const io = capture()
+    const session = await runCli(
+      ['start', '--dir', app, '--port', '0', '--migrations', join(app, 'none')],
+      io,
+    )
+    expect(session).toBeDefined()
+    if (!session) return
+    try {
+      const err = io.err_.join('')
+      expect(err).toContain('WARNING: no migrations in')
+      expect(err).toContain('check the --migrations folder')
+      expect(err).toContain('enable_anonymous_sign_ins = false')
+      const supabase = client(session.emulator.url, session.emulator.anonKey)
+      const anonymous = await supabase.auth.signInAnonymously()
+      expect(anonymous.error?.code).toBe('anonymous_provider_disabled')
+      const signUp = await supabase.auth.signUp({ email: 'a@example.com', password: 'secret12' })
+      expect(signUp.error).toBeNull()
+      expect(signUp.data.session?.expires_in).toBe(120)
+    } finally {
+      await session.stop()
+    }
+    const flagged = await runCli(['start', '--dir', app, '--port', '0', '--jwt-expiry', '60'], io)
+    try {
+      const supabase = client(flagged?.emulator.url ?? '', flagged?.emulator.anonKey ?? '')
+      const signUp = await supabase.auth.signUp({ email: 'b@example.com', password: 'secret12' })
+      expect(signUp.data.session?.expires_in).toBe(60)
+    } finally {
+      await flagged?.stop()
+    }
+  })
+
+  it('refuses an unreadable config.toml with exit code 1', async () => {
+    const app = await tempApp()
+    await mkdir(join(app, 'supabase'))
+    await writeFile(join(app, 'supabase', 'config.toml'), '[api]\nport = "54321"\n')
+    const io = capture()
+    expect(await runCli(['start', '--dir', app, '--port', '0'], io)).toBeUndefined()
+    expect(io.err_.join('')).toContain('[api] port must be an integer')
+    expect(process.exitCode).toBe(1)
+  })
+})
+
+describe('bin/parley-supabase.mjs in an app folder (the working directory is the default)', () => {
+  const bin = fileURLToPath(new URL('../bin/parley-supabase.mjs', import.meta.url))
+
+  /** Runs the bin in `cwd`; resolves once `until` matches stdout, or on exit. */
+  function run(cwd: string, args: string[], until?: RegExp) {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: 'pipe' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const ready = new Promise<void>((resolve) => {
+      if (until) child.stdout.on('data', () => until.test(stdout) && resolve())
+      void exited.then(() => resolve())
+    })
+    return { child, ready, exited, out: () => stdout, err: () => stderr }
+  }
+  const children: ChildProcess[] = []
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  })
+
+  it('init, then start: the migrations of ./supabase are applied and Ctrl-C stops it', async () => {
+    const app = await tempApp()
+    const init = run(app, ['init'])
+    expect(await init.exited).toBe(0)
+    expect(init.out()).toContain('copied     ./supabase/migrations/20261121120000_')
+
+    const start = run(app, ['start', '--port', '0'], /Press Ctrl-C/)
+    children.push(start.child)
+    await start.ready
+    expect(start.out()).toContain('./supabase/: config.toml')
+    const url = /API URL: (\S+)/.exec(start.out())?.[1] ?? ''
+    const anonKey = /anon key: (\S+)/.exec(start.out())?.[1] ?? ''
+    const { data, error } = await callParleyRpc(url, anonKey)
+    expect(error).toBeNull()
+    expect(data).toMatchObject({ max_update_bytes: 262144 })
+    start.child.kill('SIGINT')
+    expect(await start.exited).toBe(0)
+  })
+
+  it('start without migrations prints the warning on stderr and keeps running', async () => {
+    const app = await tempApp()
+    const start = run(app, ['start', '--port', '0'], /Press Ctrl-C/)
+    children.push(start.child)
+    await start.ready
+    expect(start.child.exitCode).toBeNull()
+    expect(start.err()).toContain(
+      'WARNING: no migrations in ./supabase/migrations — run `npx parley-supabase init`',
+    )
+    expect(start.out()).toContain('./supabase/: not found')
+    start.child.kill('SIGINT')
+    expect(await start.exited).toBe(0)
   })
 })

@@ -5,30 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../db/database.js'
 import { AuthError } from './auth-error.js'
-
-/** A user as GoTrue returns it (the subset Parley's emulator fills). */
-export interface AuthUser {
-  id: string
-  aud: string
-  role: string
-  email: string
-  phone: string
-  email_confirmed_at?: string
-  confirmed_at?: string
-  last_sign_in_at?: string
-  app_metadata: Record<string, unknown>
-  user_metadata: Record<string, unknown>
-  identities: unknown[]
-  created_at: string
-  updated_at: string
-  is_anonymous: boolean
-}
-
-/** A user together with its password hash, for sign-in. */
-export interface StoredUser {
-  user: AuthUser
-  passwordHash: string | null
-}
+import { parseUser, USER_JSON, type AuthUser, type StoredUser } from './user-row.js'
 
 /** What a sign-in or refresh hands to the token issuer. */
 export interface IssuedSession {
@@ -38,19 +15,14 @@ export interface IssuedSession {
 
 /** New-user fields. */
 export interface NewUser {
+  /** Lower-cased address; absent for anonymous users. */
   email?: string
   passwordHash?: string
   isAnonymous: boolean
+  /** Whether the address counts as confirmed from the start (confirmations off). */
+  confirmed: boolean
   userMetadata: Record<string, unknown>
 }
-
-const USER_JSON = `json_build_object(
-  'id', u.id, 'aud', u.aud, 'role', u.role, 'email', coalesce(u.email, ''),
-  'phone', coalesce(u.phone, ''), 'email_confirmed_at', u.email_confirmed_at,
-  'last_sign_in_at', u.last_sign_in_at, 'app_metadata', coalesce(u.raw_app_meta_data, '{}'),
-  'user_metadata', coalesce(u.raw_user_meta_data, '{}'), 'created_at', u.created_at,
-  'updated_at', u.updated_at, 'is_anonymous', coalesce(u.is_anonymous, false),
-  'password_hash', u.encrypted_password)::text as user_json`
 
 /** Postgres access for GoTrue's tables; runs as the superuser. */
 export class AuthStore {
@@ -65,7 +37,7 @@ export class AuthStore {
            insert into auth.users (id, aud, role, email, encrypted_password, email_confirmed_at,
              raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_anonymous)
            values ($1::text::uuid, 'authenticated', 'authenticated', $2::text, $3::text,
-             case when $2::text is null then null else now() end,
+             case when $2::text is not null and $7::text::boolean then now() end,
              $4::text::jsonb, $5::text::jsonb, now(), now(), $6::text::boolean)
            returning *)
          select ${USER_JSON} from u`,
@@ -76,6 +48,7 @@ export class AuthStore {
           JSON.stringify(appMetadata),
           JSON.stringify(fields.userMetadata),
           String(fields.isAnonymous),
+          String(fields.confirmed),
         ],
       )
       return parseUser(result.rows[0]?.user_json).user
@@ -95,6 +68,21 @@ export class AuthStore {
     )
     const row = result.rows[0]
     return row ? parseUser(row.user_json) : undefined
+  }
+
+  /** Marks a user's address as confirmed (a no-op when it already is); returns the user. */
+  async confirmUser(id: string): Promise<AuthUser> {
+    const result = await this.db.query<{ user_json: string }>(
+      `with u as (
+         update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()),
+           updated_at = now()
+         where id::text = $1::text returning *)
+       select ${USER_JSON} from u`,
+      [id],
+    )
+    const row = result.rows[0]
+    if (!row) throw new AuthError('user_not_found', 404, 'User not found')
+    return parseUser(row.user_json).user
   }
 
   /** The user with this id, or undefined. */
@@ -222,7 +210,7 @@ export class AuthStore {
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AuthError(
-          'user_already_exists',
+          'email_exists',
           422,
           'A user with this email address has already been registered',
         )
@@ -268,18 +256,6 @@ function newRefreshToken(): string {
   let token = ''
   for (const byte of bytes) token += REFRESH_ALPHABET[byte % REFRESH_ALPHABET.length]
   return token
-}
-
-function parseUser(json: string | undefined): StoredUser {
-  if (json === undefined) throw new Error('auth.users query returned no row')
-  const raw = JSON.parse(json) as Record<string, unknown> & { password_hash: string | null }
-  const { password_hash: passwordHash, ...fields } = raw
-  const user = { ...fields, identities: [] } as unknown as AuthUser
-  // GoTrue omits empty optional timestamps rather than sending null.
-  if (user.email_confirmed_at == null) delete user.email_confirmed_at
-  else user.confirmed_at = user.email_confirmed_at
-  if (user.last_sign_in_at == null) delete user.last_sign_in_at
-  return { user, passwordHash }
 }
 
 function isUniqueViolation(error: unknown): boolean {

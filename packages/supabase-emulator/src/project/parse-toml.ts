@@ -174,6 +174,7 @@ export function parseToml(text: string, file = 'config.toml'): Map<string, TomlV
       items.push(value())
       skipBlank()
       if (src[pos] === ',') pos++
+      else if (pos >= src.length) fail('unterminated array')
       else if (src[pos] !== ']') fail('expected , or ] in an array')
     }
     pos++
