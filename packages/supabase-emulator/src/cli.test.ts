@@ -145,41 +145,41 @@ describe('parley-supabase start in an app folder', () => {
     }
   })
 
-  it('takes jwt_expiry and enable_anonymous_sign_ins from config.toml; flags win', async () => {
+  it('takes [auth] jwt_expiry and enable_anonymous_sign_ins from config.toml; flags win', async () => {
     const app = await tempApp()
+    const config = join(app, 'supabase', 'config.toml')
     await mkdir(join(app, 'supabase'))
-    await writeFile(
-      join(app, 'supabase', 'config.toml'),
-      '[auth]\njwt_expiry = 120\nenable_anonymous_sign_ins = false\n',
-    )
+    await writeFile(config, '[api]\nport = 1\n[auth]\njwt_expiry = 120\n')
     const io = capture()
-    const session = await runCli(
-      ['start', '--dir', app, '--port', '0', '--migrations', join(app, 'none')],
-      io,
-    )
+    const session = await runCli(['start', '--dir', app, '--port', '0'], io)
     expect(session).toBeDefined()
-    if (!session) return
     try {
-      const err = io.err_.join('')
+      expect(session?.emulator.port).not.toBe(1)
+      const supabase = client(session?.emulator.url ?? '', session?.emulator.anonKey ?? '')
+      const { data, error } = await supabase.auth.signInAnonymously()
+      expect(error).toBeNull()
+      expect(data.session?.expires_in).toBe(120)
+    } finally {
+      await session?.stop()
+    }
+
+    await writeFile(config, '[auth]\nenable_anonymous_sign_ins = false\n')
+    const refusing = capture()
+    const other = await runCli(
+      ['start', '--dir', app, '--port', '0', '--migrations', join(app, 'none')],
+      refusing,
+    )
+    expect(other).toBeDefined()
+    try {
+      const err = refusing.err_.join('')
       expect(err).toContain('WARNING: no migrations in')
       expect(err).toContain('check the --migrations folder')
       expect(err).toContain('enable_anonymous_sign_ins = false')
-      const supabase = client(session.emulator.url, session.emulator.anonKey)
-      const anonymous = await supabase.auth.signInAnonymously()
-      expect(anonymous.error?.code).toBe('anonymous_provider_disabled')
-      const signUp = await supabase.auth.signUp({ email: 'a@example.com', password: 'secret12' })
-      expect(signUp.error).toBeNull()
-      expect(signUp.data.session?.expires_in).toBe(120)
+      const supabase = client(other?.emulator.url ?? '', other?.emulator.anonKey ?? '')
+      const { error } = await supabase.auth.signInAnonymously()
+      expect(error?.code).toBe('anonymous_provider_disabled')
     } finally {
-      await session.stop()
-    }
-    const flagged = await runCli(['start', '--dir', app, '--port', '0', '--jwt-expiry', '60'], io)
-    try {
-      const supabase = client(flagged?.emulator.url ?? '', flagged?.emulator.anonKey ?? '')
-      const signUp = await supabase.auth.signUp({ email: 'b@example.com', password: 'secret12' })
-      expect(signUp.data.session?.expires_in).toBe(60)
-    } finally {
-      await flagged?.stop()
+      await other?.stop()
     }
   })
 

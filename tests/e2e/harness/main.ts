@@ -1,7 +1,7 @@
 // Test harness page: connects to the engine and exposes the client as `window.parley` for
 // Playwright (`page.evaluate`). `?mode=dedicated` forces dedicated workers with a Web Locks leader.
 import { createClient } from '@supabase/supabase-js'
-import { connectSupabaseAuth } from '@parley/transport-supabase'
+import { checkSupabaseConfig, connectSupabaseAuth } from '@parley/transport-supabase'
 import { createParleyClient, type ParleyClient } from '@parley/worker/client'
 
 declare global {
@@ -48,12 +48,16 @@ const offlineReady = navigator.serviceWorker
   .then(() => navigator.serviceWorker.ready)
   .then(() => undefined)
 
-const supabase =
-  serverUrl === null
-    ? undefined
-    : createClient(serverUrl, params.get('anon') ?? '', {
-        auth: { storageKey: 'parley-harness-auth' },
-      })
+/** The page's own client; none for a configuration the engine refuses (see ready). */
+function appClient(server: string, key: string) {
+  try {
+    checkSupabaseConfig(server, key)
+  } catch {
+    return undefined
+  }
+  return createClient(server, key, { auth: { storageKey: 'parley-harness-auth' } })
+}
+const supabase = serverUrl === null ? undefined : appClient(serverUrl, params.get('anon') ?? '')
 void ready.then((client) => {
   if (supabase !== undefined) connectSupabaseAuth(client, supabase)
 })

@@ -174,8 +174,9 @@ export class AuthStore {
   }
 
   /**
-   * Changes a user's email, password or metadata (merged into the old metadata). Emails are
-   * confirmed at once, as with the CLI's `enable_confirmations = false`.
+   * Changes a user's email, password or metadata (merged into the old metadata). A new email is
+   * confirmed at once, as GoTrue does with autoconfirm (the emulator sends no e-mail-change
+   * mails); an address another user has → `email_exists` (422).
    */
   async updateUser(
     id: string,

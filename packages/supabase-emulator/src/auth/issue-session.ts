@@ -1,7 +1,8 @@
 // The session answer of `/signup` and `/token` (SUPABASE-PROTOCOL §3.3) and the access-token
 // claims GoTrue signs (§3.4).
 import { signJwt, type JwtClaims } from './jwt.js'
-import type { AuthUser, IssuedSession } from './auth-store.js'
+import type { IssuedSession } from './auth-store.js'
+import type { AuthUser } from './user-row.js'
 
 /** What `/signup` and `/token` return. */
 export interface SessionResponse {
@@ -22,11 +23,19 @@ export interface TokenSettings {
   issuer: string
 }
 
+/**
+ * How the session was started, for the `amr` claim. GoTrue keeps it per session; the emulator
+ * does not store it, so a refreshed token says `password` (or `anonymous`) even for a session
+ * that began with an OTP.
+ */
+export type AuthMethod = 'anonymous' | 'password' | 'otp'
+
 /** Signs an access token for a user's session and wraps it in GoTrue's session answer. */
 export function issueSession(
   user: AuthUser,
   session: IssuedSession,
   settings: TokenSettings,
+  method: AuthMethod = user.is_anonymous ? 'anonymous' : 'password',
   nowSeconds = Math.floor(Date.now() / 1000),
 ): SessionResponse {
   const exp = nowSeconds + settings.jwtExpirySeconds
@@ -42,7 +51,7 @@ export function issueSession(
     user_metadata: user.user_metadata,
     role: 'authenticated',
     aal: 'aal1',
-    amr: [{ method: user.is_anonymous ? 'anonymous' : 'password', timestamp: nowSeconds }],
+    amr: [{ method, timestamp: nowSeconds }],
     session_id: session.sessionId,
     is_anonymous: user.is_anonymous,
   }

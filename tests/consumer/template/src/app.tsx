@@ -1,0 +1,148 @@
+import { useState, type FormEvent } from 'react'
+import type { SupabaseClient } from '@supabase/supabase-js'
+import { useConversations, useMessages, useParley, useParleySession } from '@parley/react'
+
+export function App({ supabase }: { supabase: SupabaseClient }) {
+  const session = useParleySession()
+  if (session.status === 'signed-out') return <SignIn supabase={supabase} />
+  return <Chat supabase={supabase} me={session.user.displayName || session.user.id} />
+}
+
+function SignIn({ supabase }: { supabase: SupabaseClient }) {
+  const [error, setError] = useState('')
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const form = new FormData(event.currentTarget)
+    const credentials = { email: String(form.get('email')), password: String(form.get('password')) }
+    const signUp = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'sign-up'
+    const { error } = signUp
+      ? await supabase.auth.signUp(credentials)
+      : await supabase.auth.signInWithPassword(credentials)
+    setError(error?.message ?? '')
+  }
+  return (
+    <form data-testid="sign-in" onSubmit={(event) => void submit(event)}>
+      <input name="email" type="email" placeholder="Email" data-testid="email" required />
+      <input
+        name="password"
+        type="password"
+        placeholder="Password"
+        data-testid="password"
+        required
+      />
+      <button value="sign-in" data-testid="sign-in-submit">
+        Sign in
+      </button>
+      <button value="sign-up" data-testid="sign-up-submit">
+        Sign up
+      </button>
+      {error && <p data-testid="sign-in-error">{error}</p>}
+    </form>
+  )
+}
+
+function Chat({ supabase, me }: { supabase: SupabaseClient; me: string }) {
+  const parley = useParley()
+  const { conversations } = useConversations()
+  const [open, setOpen] = useState<string>()
+  const signOut = async () => {
+    await parley.signOut({ force: true }) // pending changes wait for this user's next sign-in
+    await supabase.auth.signOut()
+  }
+  return (
+    <main>
+      <header>
+        <span data-testid="me">{me}</span>
+        <button data-testid="sign-out" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      <Field
+        testId="new-conversation"
+        label="New conversation"
+        onSubmit={async (title) => {
+          setOpen((await parley.createConversation({ title })).id)
+        }}
+      />
+      <Field
+        testId="join"
+        label="Join with code"
+        onSubmit={async (code) => {
+          setOpen((await parley.joinConversation(code)).id)
+        }}
+      />
+      <ul data-testid="conversations">
+        {conversations.map((c) => (
+          <li key={c.id}>
+            <button data-testid="conversation" onClick={() => setOpen(c.id)}>
+              {c.title} {c.unreadCount > 0 && <b data-testid="unread">{c.unreadCount}</b>}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {open !== undefined && <Thread key={open} id={open} />}
+    </main>
+  )
+}
+
+function Thread({ id }: { id: string }) {
+  const parley = useParley()
+  const { messages } = useMessages(id)
+  const [code, setCode] = useState('')
+  return (
+    <section data-testid="thread">
+      <button
+        data-testid="invite"
+        onClick={() => void parley.createInvite(id).then((i) => setCode(i.code))}
+      >
+        Invite
+      </button>
+      {code && <code data-testid="invite-code">{code}</code>}
+      <ol>
+        {messages.map((m) => (
+          <li key={m.id} data-testid="message" data-status={m.status}>
+            {m.text}
+          </li>
+        ))}
+      </ol>
+      <Field
+        testId="composer"
+        label="Message"
+        onSubmit={async (text) => {
+          await parley.send(id, { text })
+        }}
+      />
+    </section>
+  )
+}
+
+/** One text input and a submit button; the input clears once `onSubmit` resolves. */
+function Field(props: {
+  testId: string
+  label: string
+  onSubmit: (value: string) => Promise<void>
+}) {
+  const [value, setValue] = useState('')
+  const [error, setError] = useState('')
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    if (value.trim() === '') return
+    props.onSubmit(value.trim()).then(
+      () => (setValue(''), setError('')),
+      (e: unknown) => setError(String(e)),
+    )
+  }
+  return (
+    <form data-testid={props.testId} onSubmit={submit}>
+      <input
+        aria-label={props.label}
+        placeholder={props.label}
+        value={value}
+        onChange={(event) => setValue(event.target.value)}
+        data-testid={`${props.testId}-input`}
+      />
+      <button data-testid={`${props.testId}-submit`}>{props.label}</button>
+      {error && <p data-testid={`${props.testId}-error`}>{error}</p>}
+    </form>
+  )
+}
