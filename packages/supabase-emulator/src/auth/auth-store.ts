@@ -85,14 +85,14 @@ export class AuthStore {
     return parseUser(row.user_json).user
   }
 
-  /** The user with this id, or undefined. */
-  async findUserById(id: string): Promise<AuthUser | undefined> {
+  /** The user with this id (and its password hash), or undefined. */
+  async findUserById(id: string): Promise<StoredUser | undefined> {
     const result = await this.db.query<{ user_json: string }>(
       `select ${USER_JSON} from auth.users u where u.id::text = $1::text`,
       [id],
     )
     const row = result.rows[0]
-    return row ? parseUser(row.user_json).user : undefined
+    return row ? parseUser(row.user_json) : undefined
   }
 
   /** Starts a session for a user and records the sign-in time; returns the user as updated. */
