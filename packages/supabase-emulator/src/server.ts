@@ -1,6 +1,6 @@
 // The emulator's single HTTP server, standing in for Supabase's gateway: it checks the API key,
-// routes `/auth/v1`, `/rest/v1` and `/realtime/v1` to their services, answers CORS preflights,
-// and hands WebSocket upgrades to Realtime. No request can crash the process: every failure is
+// routes `/auth/v1`, `/rest/v1` and `/realtime/v1` to their services (and `/mailpit` to the mail
+// catcher), answers CORS preflights, and hands WebSocket upgrades to Realtime. No request can crash the process: every failure is
 // answered (500 at worst) and reported to the logger.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -29,6 +29,8 @@ export interface EmulatorServerOptions {
   auth: RouteHandler
   rest: RouteHandler
   realtime?: RealtimeEndpoint
+  /** The Mailpit-compatible mail API, served below `/mailpit` without an API key. */
+  mail?: RouteHandler
   logger: EmulatorLogger
   /** Largest request body accepted; bigger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number
@@ -116,6 +118,10 @@ export function createEmulatorServer(
     }
     if (service.name === 'auth') return options.auth(request)
     if (service.name === 'rest') return options.rest(request)
+    if (service.name === 'mail') {
+      if (options.mail) return options.mail(request)
+      return sendJson(res, 404, { message: 'no Route matched with those values' })
+    }
     return realtimeRest(request)
   }
 
@@ -202,22 +208,31 @@ export function createEmulatorServer(
 }
 
 interface Route {
-  name: 'auth' | 'rest' | 'realtime'
+  name: 'auth' | 'rest' | 'realtime' | 'mail'
   /** The path below the service prefix. */
   path: string
   /** Reachable without an API key (public metadata). */
   open: boolean
 }
 
+// Auth paths the gateway lets through without a key: public metadata, and `/verify`, which a
+// browser reaches from a link in a mail (the CLI's Kong route `auth-v1-open`).
+const OPEN_AUTH_PATHS: ReadonlySet<string> = new Set([
+  '/health',
+  '/.well-known/jwks.json',
+  '/verify',
+])
+
 function routeOf(path: string): Route | undefined {
   for (const [prefix, name] of [
     ['/auth/v1', 'auth'],
     ['/rest/v1', 'rest'],
     ['/realtime/v1', 'realtime'],
+    ['/mailpit', 'mail'],
   ] as const) {
     if (path === prefix || path.startsWith(`${prefix}/`)) {
       const below = path.slice(prefix.length) || '/'
-      const open = name === 'auth' && (below === '/health' || below === '/.well-known/jwks.json')
+      const open = name === 'mail' || (name === 'auth' && OPEN_AUTH_PATHS.has(below))
       return { name, path: below, open }
     }
   }

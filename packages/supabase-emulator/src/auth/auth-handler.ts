@@ -1,16 +1,31 @@
-// The GoTrue subset supabase-js uses (SUPABASE-PROTOCOL §3): sign-up (anonymous and
-// email+password), password and refresh-token grants, the current user, sign-out, settings.
+// The GoTrue subset supabase-js uses (SUPABASE-PROTOCOL §3, -2 §3): sign-up (anonymous and
+// e-mail + password), password and refresh-token grants, OTP / magic links and their
+// verification, the current user, sign-out, settings. This file routes and answers errors in
+// GoTrue's shape; each flow lives in its own file and shares an {@link AuthContext}.
 import type { Queryable } from '../db/database.js'
 import { header, type EmulatorRequest, type RouteHandler } from '../http/emulator-request.js'
 import { isHttpError } from '../http/http-error.js'
 import { sendEmpty, sendJson } from '../http/send.js'
 import type { ApiKeys } from './api-keys.js'
+import { optionalString, readJsonObject } from './auth-body.js'
+import type { AuthContext } from './auth-context.js'
 import { AuthError, authErrorBody, isAuthError } from './auth-error.js'
-import { AuthStore, type AuthUser } from './auth-store.js'
+import { createAuthMailer } from './auth-mailer.js'
+import { AuthStore } from './auth-store.js'
+import { EmailTokenStore } from './email-token-store.js'
 import { issueSession, type TokenSettings } from './issue-session.js'
 import { isJwtError, verifyJwt, type JwtClaims } from './jwt.js'
-import { hashPassword, verifyPassword } from './password-hash.js'
+import { Mailbox } from './mailbox.js'
+import { verifyPassword } from './password-hash.js'
 import { readRequestCredentials } from './request-credentials.js'
+import { sendOtp } from './send-otp.js'
+import { signUp } from './sign-up.js'
+import { updateUser } from './update-user.js'
+import type { StoredUser } from './user-row.js'
+import { verifyLink, verifyOtp } from './verify.js'
+
+/** The Supabase CLI's default `[auth] site_url`. */
+export const DEFAULT_SITE_URL = 'http://127.0.0.1:3000'
 
 /** Options of {@link createAuthHandler}. */
 export interface AuthHandlerOptions extends TokenSettings {
@@ -20,62 +35,48 @@ export interface AuthHandlerOptions extends TokenSettings {
   anonymousSignIns?: boolean
   /** Allow new users at all. Default `true`. */
   enableSignup?: boolean
+  /**
+   * Require new addresses to be confirmed by mail (`[auth.email] enable_confirmations`): sign-up
+   * then answers the bare user and mails a confirmation. Default `false`, as the CLI.
+   */
+  emailConfirmations?: boolean
+  /** Least time between two mails to one user (`[auth.email] max_frequency`). Default `1000`. */
+  emailMaxFrequencyMs?: number
+  /** How long codes and links stay valid (`[auth.email] otp_expiry`). Default `3600`. */
+  otpExpirySeconds?: number
+  /** Redirect target when a request names none (`[auth] site_url`). Default {@link DEFAULT_SITE_URL}. */
+  siteUrl?: string
+  /** The API URL that mail links point at. Default: `issuer` without its `/auth/v1`. */
+  apiUrl?: string
+  /** Where sent mail goes. Default: a mailbox of this handler's own, which nobody reads. */
+  mailbox?: Mailbox
   /** Seconds a rotated refresh token may still be replayed. Default `10` (CLI default). */
   refreshTokenReuseIntervalSeconds?: number
   /** Called for failures that are the emulator's fault (answered with 500). */
   onError?: (error: unknown) => void
 }
 
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-const MIN_PASSWORD_LENGTH = 6
-
 /** Creates the `/auth/v1` route handler. */
 export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
   const store = new AuthStore(options.db)
-  const anonymousSignIns = options.anonymousSignIns ?? true
-  const enableSignup = options.enableSignup ?? true
   const reuseInterval = options.refreshTokenReuseIntervalSeconds ?? 10
-
-  async function signup(request: EmulatorRequest): Promise<unknown> {
-    const body = await readJsonObject(request)
-    const email = optionalString(body, 'email')
-    const password = optionalString(body, 'password')
-    const data = isRecord(body.data) ? body.data : {}
-    if (!enableSignup)
-      throw new AuthError('signup_disabled', 422, 'Signups not allowed for this instance')
-    if (optionalString(body, 'phone')) {
-      throw new AuthError(
-        'validation_failed',
-        422,
-        'Phone signups are not supported by the emulator',
-      )
-    }
-    if (!email && !password) {
-      if (!anonymousSignIns) {
-        throw new AuthError('anonymous_provider_disabled', 422, 'Anonymous sign-ins are disabled')
-      }
-      const user = await store.createUser({ isAnonymous: true, userMetadata: data })
-      return startSession(user)
-    }
-    if (!email)
-      throw new AuthError('validation_failed', 422, 'To signup, please provide your email')
-    if (!EMAIL_PATTERN.test(email)) {
-      throw new AuthError('email_address_invalid', 400, `Email address "${email}" is invalid`)
-    }
-    if (!password) throw new AuthError('validation_failed', 422, 'Signup requires a valid password')
-    checkPasswordStrength(password)
-    const user = await store.createUser({
-      email,
-      passwordHash: await hashPassword(password),
-      isAnonymous: false,
-      userMetadata: data,
-    })
-    return startSession(user)
-  }
-
-  async function startSession(user: AuthUser): Promise<unknown> {
-    const started = await store.startSession(user.id)
-    return issueSession(started.user, started.session, options)
+  const ctx: AuthContext = {
+    store,
+    tokens: new EmailTokenStore(options.db),
+    mailer: createAuthMailer({
+      mailbox: options.mailbox ?? new Mailbox(),
+      apiUrl: options.apiUrl ?? options.issuer.replace(/\/auth\/v1\/?$/, ''),
+    }),
+    enableSignup: options.enableSignup ?? true,
+    anonymousSignIns: options.anonymousSignIns ?? true,
+    emailConfirmations: options.emailConfirmations ?? false,
+    emailMaxFrequencyMs: options.emailMaxFrequencyMs ?? 1000,
+    otpExpirySeconds: options.otpExpirySeconds ?? 3600,
+    siteUrl: options.siteUrl ?? DEFAULT_SITE_URL,
+    async startSession(user, method) {
+      const started = await store.startSession(user.id)
+      return issueSession(started.user, started.session, options, method)
+    },
   }
 
   async function token(request: EmulatorRequest): Promise<unknown> {
@@ -89,9 +90,14 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
       }
       const stored = await store.findUserByEmail(email)
       const ok = stored?.passwordHash ? await verifyPassword(password, stored.passwordHash) : false
-      if (!stored || !ok)
+      // One answer for unknown address, no password and wrong password, so none leaks.
+      if (!stored || !ok) {
         throw new AuthError('invalid_credentials', 400, 'Invalid login credentials')
-      return startSession(stored.user)
+      }
+      if (stored.user.email_confirmed_at === undefined) {
+        throw new AuthError('email_not_confirmed', 400, 'Email not confirmed')
+      }
+      return ctx.startSession(stored.user, 'password')
     }
     if (grantType === 'refresh_token') {
       const refreshToken = optionalString(body, 'refresh_token')
@@ -103,9 +109,9 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
         )
       }
       const rotated = await store.rotateRefreshToken(refreshToken, reuseInterval)
-      const user = await store.findUserById(rotated.userId)
-      if (!user) throw new AuthError('user_not_found', 404, 'User not found')
-      return issueSession(user, rotated, options)
+      const stored = await store.findUserById(rotated.userId)
+      if (!stored) throw new AuthError('user_not_found', 404, 'User not found')
+      return issueSession(stored.user, rotated, options)
     }
     throw new AuthError('unsupported_grant_type', 400, 'unsupported_grant_type')
   }
@@ -113,7 +119,7 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
   /** Verifies the caller's user JWT and returns its claims and user (GoTrue's requireAuth). */
   async function requireUser(
     request: EmulatorRequest,
-  ): Promise<{ claims: JwtClaims; user: AuthUser }> {
+  ): Promise<{ claims: JwtClaims; stored: StoredUser }> {
     const { bearer } = readRequestCredentials(request.req, request.url, options.keys)
     if (!bearer) {
       throw new AuthError('no_authorization', 401, 'This endpoint requires a valid Bearer token')
@@ -140,42 +146,28 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
         'Session from session_id claim in JWT does not exist',
       )
     }
-    const user = await store.findUserById(claims.sub)
-    if (!user)
+    const stored = await store.findUserById(claims.sub)
+    if (!stored) {
       throw new AuthError('user_not_found', 403, 'User from sub claim in JWT does not exist')
-    return { claims, user }
-  }
-
-  async function updateUser(request: EmulatorRequest): Promise<unknown> {
-    const { user } = await requireUser(request)
-    const body = await readJsonObject(request)
-    const email = optionalString(body, 'email')
-    const password = optionalString(body, 'password')
-    if (email !== undefined && !EMAIL_PATTERN.test(email)) {
-      throw new AuthError('email_address_invalid', 400, `Email address "${email}" is invalid`)
     }
-    if (password !== undefined) checkPasswordStrength(password)
-    return store.updateUser(user.id, {
-      email,
-      passwordHash: password === undefined ? undefined : await hashPassword(password),
-      userMetadata: isRecord(body.data) ? body.data : undefined,
-    })
+    return { claims, stored }
   }
 
   async function logout(request: EmulatorRequest): Promise<void> {
-    const { claims, user } = await requireUser(request)
-    const scope = request.url.searchParams.get('scope') ?? 'global'
+    const { claims, stored } = await requireUser(request)
+    // GoTrue treats an empty scope as the default.
+    const scope = request.url.searchParams.get('scope') || 'global'
     if (scope !== 'global' && scope !== 'local' && scope !== 'others') {
       throw new AuthError('validation_failed', 400, `Unsupported logout scope "${scope}"`)
     }
     const sessionId = typeof claims.session_id === 'string' ? claims.session_id : undefined
-    await store.endSessions(user.id, sessionId, scope)
+    await store.endSessions(stored.user.id, sessionId, scope)
   }
 
   const settings = () => ({
-    external: { anonymous_users: anonymousSignIns, email: true, phone: false },
-    disable_signup: !enableSignup,
-    mailer_autoconfirm: true,
+    external: { anonymous_users: ctx.anonymousSignIns, email: true, phone: false },
+    disable_signup: !ctx.enableSignup,
+    mailer_autoconfirm: !ctx.emailConfirmations,
     phone_autoconfirm: false,
     sms_provider: '',
     saml_enabled: false,
@@ -189,15 +181,28 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
       : {}
     const method = req.method ?? 'GET'
     try {
-      if (method === 'POST' && path === '/signup')
-        return sendJson(res, 200, await signup(request), headers)
-      if (method === 'POST' && path === '/token')
-        return sendJson(res, 200, await token(request), headers)
-      if (method === 'GET' && path === '/user') {
-        return sendJson(res, 200, (await requireUser(request)).user, headers)
+      if (method === 'POST' && path === '/signup') {
+        return sendJson(res, 200, await signUp(ctx, request), headers)
       }
-      if (method === 'PUT' && path === '/user')
-        return sendJson(res, 200, await updateUser(request), headers)
+      if (method === 'POST' && path === '/token') {
+        return sendJson(res, 200, await token(request), headers)
+      }
+      if (method === 'POST' && path === '/otp') {
+        return sendJson(res, 200, await sendOtp(ctx, request), headers)
+      }
+      if (method === 'POST' && path === '/verify') {
+        return sendJson(res, 200, await verifyOtp(ctx, request), headers)
+      }
+      if (method === 'GET' && path === '/verify') {
+        return sendEmpty(res, 303, { ...headers, location: await verifyLink(ctx, request) })
+      }
+      if (method === 'GET' && path === '/user') {
+        return sendJson(res, 200, (await requireUser(request)).stored.user, headers)
+      }
+      if (method === 'PUT' && path === '/user') {
+        const { stored } = await requireUser(request)
+        return sendJson(res, 200, await updateUser(ctx, request, stored), headers)
+      }
       if (method === 'POST' && path === '/logout') {
         await logout(request)
         return sendEmpty(res, 204, headers)
@@ -212,8 +217,9 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
         )
       }
       // HS256 user tokens: auth-js' getClaims() falls back to GET /user when no key matches.
-      if (method === 'GET' && path === '/.well-known/jwks.json')
+      if (method === 'GET' && path === '/.well-known/jwks.json') {
         return sendJson(res, 200, { keys: [] }, headers)
+      }
       throw new AuthError('not_found', 404, `Unsupported path ${method} /auth/v1${path}`)
     } catch (caught) {
       let error: AuthError
@@ -234,46 +240,4 @@ export function createAuthHandler(options: AuthHandlerOptions): RouteHandler {
       })
     }
   }
-}
-
-function checkPasswordStrength(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new AuthError(
-      'weak_password',
-      422,
-      `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`,
-      {
-        weak_password: { reasons: ['length'] },
-      },
-    )
-  }
-}
-
-async function readJsonObject(request: EmulatorRequest): Promise<Record<string, unknown>> {
-  const raw = await request.body()
-  if (raw.length === 0) return {}
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw.toString('utf8'))
-  } catch (error) {
-    throw new AuthError(
-      'bad_json',
-      400,
-      `Could not parse request body as JSON: ${(error as Error).message}`,
-    )
-  }
-  if (!isRecord(parsed)) throw new AuthError('bad_json', 400, 'Request body must be a JSON object')
-  return parsed
-}
-
-function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const value = body[key]
-  if (value === undefined || value === null || value === '') return undefined
-  if (typeof value !== 'string')
-    throw new AuthError('validation_failed', 400, `"${key}" must be a string`)
-  return value
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
