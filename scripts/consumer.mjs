@@ -14,6 +14,7 @@
 //   node scripts/consumer.mjs                       prepare (npm run test:consumer)
 //   node scripts/consumer.mjs serve --port 4381     prepare, then `vite preview` the app
 //   node scripts/consumer.mjs emulator --port 54381 prepare, then the emulator from its tarball
+//   node scripts/consumer.mjs lock                  prepare, then refresh the template's lock
 //
 // Environment: VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY go into the app's build (default: the
 // page's host at port 54321 and the local anon key); PARLEY_CONSUMER_DIR moves the app.
@@ -69,7 +70,7 @@ function hashTree(dir, skip = () => false) {
       a.name.localeCompare(b.name),
     )) {
       const path = join(current, entry.name)
-      if (skip(entry.name)) continue
+      if (skip(relative(dir, path))) continue
       if (entry.isDirectory()) walk(path)
       else if (entry.isFile())
         hash.update(relative(dir, path)).update('\0').update(readFileSync(path))
@@ -79,7 +80,9 @@ function hashTree(dir, skip = () => false) {
   return hash.digest('hex')
 }
 
-const BUILD_OUTPUT = new Set(['dist', 'node_modules', '.package.workspace.json'])
+/** What a package's tarball does not depend on: build output, copies made at pack time, tests. */
+const GENERATED = new Set(['dist', 'node_modules', 'schema', '.package.workspace.json'])
+const notPacked = (path) => GENERATED.has(path) || /\.test\.tsx?$/.test(path)
 
 function log(message) {
   console.log(`[consumer] ${message}`)
@@ -114,11 +117,10 @@ function writeJson(path, value) {
 // ── 1. Tarballs ──────────────────────────────────────────────────────────────────────────────
 
 function packInputs() {
-  const parts = PACKAGES.map((name) =>
-    hashTree(join(root, 'packages', name), (entry) => BUILD_OUTPUT.has(entry)),
-  )
+  const parts = PACKAGES.map((name) => hashTree(join(root, 'packages', name), notPacked))
   for (const file of ['tsconfig.base.json', 'scripts/pack-manifest.mjs'])
     parts.push(readFileSync(join(root, file)))
+  parts.push(hashTree(join(root, 'supabase', 'migrations'))) // the emulator ships a copy
   return sha(...parts)
 }
 
@@ -138,6 +140,11 @@ function packAll(force) {
   rmSync(tarballDir, { recursive: true, force: true })
   mkdirSync(tarballDir, { recursive: true })
   const dirs = PACKAGES.map((name) => join(root, 'packages', name))
+  // Every package from scratch in one tsc process (one prepack build per package takes 3× as
+  // long); prepack then only swaps in the publish manifest.
+  for (const dir of dirs) rmSync(join(dir, 'dist'), { recursive: true, force: true })
+  const build = run('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: root })
+  log(`built ${PACKAGES.length} packages in ${build.seconds.toFixed(1)}s`)
   try {
     const { seconds } = run(
       'npm',
@@ -148,7 +155,7 @@ function packAll(force) {
         tarballDir,
         '--foreground-scripts',
       ],
-      { cwd: root },
+      { cwd: root, env: { PARLEY_PACK_PREBUILT: '1' } },
     )
     log(`packed ${PACKAGES.length} packages in ${seconds.toFixed(1)}s`)
   } finally {
@@ -189,7 +196,9 @@ function install(tarballs, force) {
     throw new Error(`${consumerAppDir} has a package.json above it; set PARLEY_CONSUMER_DIR`)
   const manifest = appManifest(tarballs)
   const tarballHashes = tarballs.map((t) => sha(readFileSync(t)))
-  const key = sha(JSON.stringify(manifest), ...tarballHashes)
+  const templateLock = join(templateDir, 'package-lock.json')
+  const seed = existsSync(templateLock) ? readFileSync(templateLock) : ''
+  const key = sha(JSON.stringify(manifest), seed, ...tarballHashes)
   const stamp = readJson(join(consumerAppDir, '.consumer-stamp.json'), {})
   if (!force && stamp.install === key && existsSync(join(consumerAppDir, 'node_modules'))) {
     log(`install up to date (${consumerAppDir})`)
@@ -197,6 +206,10 @@ function install(tarballs, force) {
   }
   writeJson(join(consumerAppDir, 'package.json'), manifest)
   writeFileSync(join(consumerAppDir, '.npmrc'), 'fund=false\naudit=false\nupdate-notifier=false\n')
+  // The template's lock pins the registry packages, so a fresh machine (after `npm ci` filled the
+  // npm cache) installs without asking the registry for metadata.
+  if (seed !== '' && !existsSync(join(consumerAppDir, 'package-lock.json')))
+    writeFileSync(join(consumerAppDir, 'package-lock.json'), seed)
   // New tarballs carry the same name and version: drop what the last install recorded of them.
   rmSync(join(consumerAppDir, 'node_modules', '@parley'), { recursive: true, force: true })
   for (const lockPath of ['package-lock.json', 'node_modules/.package-lock.json']) {
@@ -214,6 +227,24 @@ function install(tarballs, force) {
   checkInstall()
   writeJson(join(consumerAppDir, '.consumer-stamp.json'), { install: key })
   return key
+}
+
+/** Writes the app's lock, without Parley's own packages, to the template (`… consumer.mjs lock`). */
+function refreshTemplateLock() {
+  const lock = readJson(join(consumerAppDir, 'package-lock.json'))
+  const template = readJson(join(templateDir, 'package.json'))
+  lock.name = template.name
+  lock.packages[''] = { ...lock.packages[''], ...pick(template, ['name', 'version']) }
+  for (const field of ['dependencies', 'devDependencies'])
+    lock.packages[''][field] = template[field]
+  for (const entry of Object.keys(lock.packages))
+    if (entry.includes('node_modules/@parley/')) delete lock.packages[entry]
+  writeJson(join(templateDir, 'package-lock.json'), lock)
+  log(`wrote ${relative(root, join(templateDir, 'package-lock.json'))}`)
+}
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.filter((k) => k in object).map((k) => [k, object[k]]))
 }
 
 /** What an app gets: real copies without src/ or `source`, importable in Node without vitest. */
@@ -434,8 +465,12 @@ async function main(args) {
     const port = option(args, '--port', '54381')
     const bin = join('node_modules', '@parley', 'supabase-emulator', 'bin', 'parley-supabase.mjs')
     foreground(process.execPath, [bin, 'start', '--port', port], consumerAppDir)
+  } else if (command === 'lock') {
+    refreshTemplateLock()
   } else if (command !== 'prepare') {
-    throw new Error(`unknown command ${command}: prepare | serve [--port N] | emulator [--port N]`)
+    throw new Error(
+      `unknown command ${command}: prepare | serve [--port N] | emulator [--port N] | lock`,
+    )
   }
 }
 

@@ -59,22 +59,34 @@ function prepack(dir) {
   const manifestPath = join(dir, 'package.json')
   const text = readFileSync(manifestPath, 'utf8')
   const manifest = JSON.parse(text)
-  // From scratch: tsc -b never deletes the output of a source file that was removed or renamed.
-  rmSync(join(dir, 'dist'), { recursive: true, force: true })
-  const npm = process.env.npm_execpath
-  const build = npm
-    ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: dir, stdio: 'inherit' })
-    : spawnSync('npm', ['run', 'build'], { cwd: dir, stdio: 'inherit', shell: true })
-  if (build.status !== 0) fail(`${manifest.name}: build failed`)
+  // PARLEY_PACK_PREBUILT=1: the caller has just built every package from scratch in one tsc run
+  // (scripts/consumer.mjs does); otherwise build this one from scratch, because tsc -b never
+  // deletes the output of a source file that was removed or renamed.
+  if (process.env.PARLEY_PACK_PREBUILT !== '1') {
+    rmSync(join(dir, 'dist'), { recursive: true, force: true })
+    npmRun(dir, 'build', manifest.name)
+  }
+  // Shipped files the build does not make (the emulator's copy of supabase/migrations).
+  if (manifest.scripts?.['pack:assets'] !== undefined) npmRun(dir, 'pack:assets', manifest.name)
 
   const published = publishManifest(manifest)
   if ((published.files ?? []).some((f) => f === 'src' || f.startsWith('src/')))
     fail(`${manifest.name}: "files" must not publish src/`)
-  const missing = pointedFiles(published).filter((file) => !existsSync(join(dir, file)))
+  // npm silently leaves out a `files` entry that does not exist.
+  const listed = (published.files ?? []).filter((f) => !f.startsWith('!') && !f.includes('*'))
+  const missing = [...pointedFiles(published), ...listed].filter((f) => !existsSync(join(dir, f)))
   if (missing.length > 0) fail(`${manifest.name}: the build did not produce ${missing.join(', ')}`)
 
   writeFileSync(join(dir, BACKUP_NAME), text)
   writeFileSync(manifestPath, JSON.stringify(published, null, 2) + '\n')
+}
+
+function npmRun(dir, script, name) {
+  const npm = process.env.npm_execpath
+  const result = npm
+    ? spawnSync(process.execPath, [npm, 'run', script], { cwd: dir, stdio: 'inherit' })
+    : spawnSync('npm', ['run', script], { cwd: dir, stdio: 'inherit', shell: true })
+  if (result.status !== 0) fail(`${name}: npm run ${script} failed`)
 }
 
 function fail(message) {

@@ -1,5 +1,6 @@
 // `npm test`: the whole suite in one command — typecheck, lint, format check, every Vitest
-// project (Node and real Chromium) and the Playwright end-to-end suites.
+// project (Node and real Chromium), the packed packages in a consumer app, and the Playwright
+// end-to-end suites.
 import { spawnSync } from 'node:child_process'
 import { ensureChromium } from './ensure-chromium.mjs'
 
@@ -8,6 +9,9 @@ const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings=0']],
   ['format', 'npx', ['prettier', '--check', '.', '--log-level=warn']],
   ['vitest', 'npx', ['vitest', 'run', '--config', 'vitest.workspace.ts']],
+  // The packages as an app installs them: build, npm pack, install into a Vite + React app
+  // outside the workspace, tsc -b and vite build there (scripts/consumer.mjs).
+  ['consumer', 'node', ['scripts/consumer.mjs']],
   ['playwright', 'npx', ['playwright', 'test', '--pass-with-no-tests']],
 ]
 

@@ -53,11 +53,11 @@ describe('parley-supabase init', () => {
     const config = await readFile(join(app, 'supabase', 'config.toml'), 'utf8')
     expect(config).toMatch(/^# .*parley-supabase init/)
     expect(config).toContain('reads only these keys')
-    expect(parseProjectConfig(config)).toMatchObject({ apiPort: 54321, anonymousSignIns: true })
+    expect(parseProjectConfig(config)).toMatchObject({ apiPort: 54321, anonymousSignIns: false })
     expect(io.stdout()).toContain(`created    ${join(app, 'supabase', 'config.toml')}`)
     expect(io.stdout()).toContain('npx parley-supabase start')
     expect(io.stdout()).toContain('supabase db push')
-    expect(io.stdout()).toContain('Allow anonymous sign-ins')
+    expect(io.stdout()).toContain('Realtime → Settings')
     expect(io.stderr()).toBe('')
   })
 
@@ -70,9 +70,9 @@ describe('parley-supabase init', () => {
     expect(io.stdout()).not.toMatch(/copied|created|replaced/)
   })
 
-  it('keeps an existing config.toml and the app’s own migrations, and warns about sign-ins', async () => {
+  it("keeps an existing config.toml and the app's own migrations", async () => {
     await mkdir(join(app, 'supabase', 'migrations'), { recursive: true })
-    const own = '[auth]\nenable_anonymous_sign_ins = false\n'
+    const own = '[auth]\nenable_anonymous_sign_ins = true\n'
     await writeFile(join(app, 'supabase', 'config.toml'), own)
     await writeFile(target('20200101000000_app_tables.sql'), 'create table t ();')
     const io = await init()
@@ -80,8 +80,16 @@ describe('parley-supabase init', () => {
     expect(await readFile(target('20200101000000_app_tables.sql'), 'utf8')).toBe(
       'create table t ();',
     )
-    expect(io.stderr()).toContain('enable_anonymous_sign_ins = true')
+    expect(io.stderr()).toBe('')
     expect(process.exitCode).toBeUndefined()
+  })
+
+  it('warns, without failing, when the existing config.toml is one start would refuse', async () => {
+    await mkdir(join(app, 'supabase'))
+    await writeFile(join(app, 'supabase', 'config.toml'), '[api]\nport = "54321"\n')
+    const io = await init()
+    expect(process.exitCode).toBeUndefined()
+    expect(io.stderr()).toContain('[api] port must be an integer')
   })
 
   it('refuses to overwrite a different file of the same name, writing nothing, until --force', async () => {

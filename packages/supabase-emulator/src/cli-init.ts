@@ -46,10 +46,11 @@ export async function runInit(options: CliInitOptions, io: CliIo): Promise<void>
   for (const name of result.overwritten) lines.push(`  replaced   ${file(`migrations/${name}`)}`)
   for (const name of result.unchanged) lines.push(`  unchanged  ${file(`migrations/${name}`)}`)
   const changed = result.copied.length + result.overwritten.length
+  const total = changed + result.unchanged.length
   lines.push(
     changed === 0 && !result.createdConfig
       ? "Already up to date: Parley's migrations are in place."
-      : `Parley's schema: ${result.copied.length + result.overwritten.length + result.unchanged.length} migrations in ${where}/migrations.`,
+      : `Parley's schema: ${total} migrations in ${where}/migrations.`,
   )
   io.out(`${lines.join('\n')}\n`)
   if (!result.createdConfig) await checkExistingConfig(join(result.supabaseDir, 'config.toml'), io)
@@ -64,24 +65,22 @@ Next steps
   Hosted Supabase project (the Supabase CLI):
     supabase link --project-ref <your-project-ref>
     supabase db push        (add --include-all if the project already has newer migrations)
-  Auth settings Parley needs on the hosted project:
-    Authentication → Sign In / Providers → enable "Allow anonymous sign-ins"
-    (or set [auth] enable_anonymous_sign_ins = true and run \`supabase config push\`).
+  Then, in the hosted project's dashboard:
+    Authentication → Providers: enable the sign-in methods your app uses
+      (Anonymous sign-ins too, if your app signs users in anonymously)
+    Authentication → URL Configuration: add your app's URL to the redirect URLs (magic links)
+    Realtime → Settings: turn off "Allow public access" (Parley uses private channels only)
 `
 
-/** Warns when an app's own config.toml would refuse Parley's anonymous sign-ins. */
+/** Warns when the app's own config.toml is one `parley-supabase start` would refuse. */
 async function checkExistingConfig(configFile: string, io: CliIo): Promise<void> {
   try {
-    const config = parseProjectConfig(await readFile(configFile, 'utf8'), configFile)
-    if (config.anonymousSignIns !== true) {
-      io.err(
-        `\nparley-supabase init: ${displayPath(configFile)} does not set ` +
-          `[auth] enable_anonymous_sign_ins = true (the Supabase CLI's default is false).\n` +
-          `  Parley's clients sign in anonymously: set it to true, or they will be refused.\n`,
-      )
-    }
+    parseProjectConfig(await readFile(configFile, 'utf8'), configFile)
   } catch (error) {
     if (!isProjectError(error)) throw error
-    io.err(`\nparley-supabase init: could not read your config.toml: ${error.message}\n`)
+    io.err(
+      `\nparley-supabase init: warning: \`parley-supabase start\` cannot read your config.toml ` +
+        `yet: ${error.message}\n`,
+    )
   }
 }

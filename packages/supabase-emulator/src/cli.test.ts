@@ -1,7 +1,7 @@
 // The CLI: argument handling, the status block, a clean stop, and `start` applying the app's own
 // supabase/ folder (after `init`, without migrations, with a config.toml).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +29,17 @@ async function callParleyRpc(url: string, anonKey: string) {
   const signIn = await supabase.auth.signInAnonymously()
   expect(signIn.error).toBeNull()
   return supabase.rpc('get_limits')
+}
+
+/** What an app that signs users in anonymously does to the config.toml that `init` wrote. */
+async function allowAnonymousSignIns(app: string) {
+  const file = join(app, 'supabase', 'config.toml')
+  const text = await readFile(file, 'utf8')
+  expect(text).toContain('enable_anonymous_sign_ins = false')
+  await writeFile(
+    file,
+    text.replace('enable_anonymous_sign_ins = false', 'enable_anonymous_sign_ins = true'),
+  )
 }
 
 const apps: string[] = []
@@ -93,6 +104,7 @@ describe('parley-supabase start in an app folder', () => {
   it("applies the app's supabase/ after init: Parley's RPCs answer through supabase-js", async () => {
     const app = await tempApp()
     await runCli(['init', '--dir', app], capture())
+    await allowAnonymousSignIns(app)
     await writeFile(join(app, 'supabase', 'seed.sql'), 'create table seeded (id int);')
     const io = capture()
     const session = await runCli(['start', '--dir', app, '--port', '0'], io)
@@ -145,7 +157,7 @@ describe('parley-supabase start in an app folder', () => {
     }
   })
 
-  it('takes [auth] jwt_expiry and enable_anonymous_sign_ins from config.toml; flags win', async () => {
+  it('passes [auth] jwt_expiry and enable_anonymous_sign_ins from config.toml on; flags win', async () => {
     const app = await tempApp()
     const config = join(app, 'supabase', 'config.toml')
     await mkdir(join(app, 'supabase'))
@@ -174,7 +186,6 @@ describe('parley-supabase start in an app folder', () => {
       const err = refusing.err_.join('')
       expect(err).toContain('WARNING: no migrations in')
       expect(err).toContain('check the --migrations folder')
-      expect(err).toContain('enable_anonymous_sign_ins = false')
       const supabase = client(other?.emulator.url ?? '', other?.emulator.anonKey ?? '')
       const { error } = await supabase.auth.signInAnonymously()
       expect(error?.code).toBe('anonymous_provider_disabled')
@@ -221,6 +232,7 @@ describe('bin/parley-supabase.mjs in an app folder (the working directory is the
     const init = run(app, ['init'])
     expect(await init.exited).toBe(0)
     expect(init.out()).toContain('copied     ./supabase/migrations/20261121120000_')
+    await allowAnonymousSignIns(app)
 
     const start = run(app, ['start', '--port', '0'], /Press Ctrl-C/)
     children.push(start.child)

@@ -16,7 +16,11 @@ import {
   type SupabaseProject,
 } from './project/discover-project.js'
 import { isProjectError } from './project/project-error.js'
-import { startSupabaseEmulator, type SupabaseEmulator } from './start-supabase-emulator.js'
+import {
+  startSupabaseEmulator,
+  type SupabaseEmulator,
+  type SupabaseEmulatorOptions,
+} from './start-supabase-emulator.js'
 
 export type { CliIo } from './cli-io.js'
 
@@ -47,8 +51,10 @@ Options of start:
 
   -h, --help            show this help
 
-start reads only these keys of supabase/config.toml: [api] port; [db.seed] enabled, sql_paths;
-[auth] jwt_expiry, enable_signup, enable_anonymous_sign_ins; [auth.email] enable_confirmations.
+start reads only these keys of supabase/config.toml (flags win over them):
+  [api] port  [db.seed] enabled, sql_paths
+  [auth] jwt_expiry, enable_signup, enable_anonymous_sign_ins, site_url
+  [auth.email] enable_confirmations, max_frequency, otp_expiry
 `
 
 /** A started CLI session: the emulator and a way to stop it as Ctrl-C does. */
@@ -138,6 +144,10 @@ async function runStart(args: string[], io: CliIo): Promise<CliSession | undefin
     return undefined
   }
   const { config } = project
+  // The Auth fields of ProjectConfig are named as the emulator's options (Pick<> fails to compile
+  // otherwise); only keys set in config.toml are present.
+  const { apiPort: _port, seedEnabled: _seed, seedPaths: _paths, ...auth } = config
+  const authSettings: Pick<SupabaseEmulatorOptions, keyof typeof auth> = auth
   const port = values.port === undefined ? (config.apiPort ?? 54321) : Number(values.port)
   const jwtExpirySeconds =
     values['jwt-expiry'] === undefined ? config.jwtExpirySeconds : Number(values['jwt-expiry'])
@@ -164,13 +174,6 @@ async function runStart(args: string[], io: CliIo): Promise<CliSession | undefin
   for (const pattern of values.seed === undefined ? project.unmatchedSeedPaths : []) {
     io.err(`parley-supabase: warning: [db.seed] sql_paths entry "${pattern}" matches no file\n`)
   }
-  if (config.anonymousSignIns === false) {
-    io.err(
-      `parley-supabase: warning: [auth] enable_anonymous_sign_ins = false in ` +
-        `${displayPath(project.configFile ?? 'config.toml')}: anonymous sign-ins (which Parley's ` +
-        `clients use) will be refused\n`,
-    )
-  }
   const seed = values['no-seed']
     ? false
     : values.seed !== undefined
@@ -187,12 +190,8 @@ async function runStart(args: string[], io: CliIo): Promise<CliSession | undefin
       migrationsDir: migrationsDirs,
       seed,
       ...(values.host !== undefined && { host: values.host }),
+      ...authSettings,
       ...(jwtExpirySeconds !== undefined && { jwtExpirySeconds }),
-      ...(config.enableSignup !== undefined && { enableSignup: config.enableSignup }),
-      ...(config.anonymousSignIns !== undefined && { anonymousSignIns: config.anonymousSignIns }),
-      ...(config.emailConfirmations !== undefined && {
-        emailConfirmations: config.emailConfirmations,
-      }),
     })
   } catch (error) {
     const reason = isAddressInUse(error)
@@ -245,6 +244,7 @@ export function statusBlock(
     ['service_role key', emulator.serviceRoleKey],
     ['Publishable key', emulator.publishableKey],
     ['Secret key', emulator.secretKey],
+    ['Mailpit URL', `${emulator.mailUrl} (Auth's mails: magic links, OTP codes)`],
   ]
   const applied = emulator.appliedMigrations
   rows.push([

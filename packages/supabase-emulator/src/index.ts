@@ -24,8 +24,11 @@ export {
 export type { ApiKeys } from './auth/api-keys.js'
 export { AuthError, isAuthError } from './auth/auth-error.js'
 export type { AuthErrorCode } from './auth/auth-error.js'
-export { createAuthHandler } from './auth/auth-handler.js'
+export { createAuthHandler, DEFAULT_SITE_URL } from './auth/auth-handler.js'
 export type { AuthHandlerOptions } from './auth/auth-handler.js'
+export { Mailbox } from './auth/mailbox.js'
+export type { MailAddress, MailboxOptions, MailMessage, OutgoingMail } from './auth/mailbox.js'
+export { createMailHandler, MAIL_PATH_PREFIX } from './auth/mail-handler.js'
 export {
   DEFAULT_ANON_KEY,
   DEFAULT_JWT_SECRET,

@@ -1,10 +1,12 @@
 // One call that gives a test or the CLI a running local Supabase: database (bootstrapped, migrated,
-// seeded), Auth, PostgREST and Realtime behind one HTTP port.
+// seeded), Auth, PostgREST, Realtime and a mail catcher behind one HTTP port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApiKeys, type ApiKeys } from './auth/api-keys.js'
 import { createAuthHandler } from './auth/auth-handler.js'
 import { DEFAULT_JWT_SECRET } from './auth/jwt.js'
+import { createMailHandler, MAIL_PATH_PREFIX } from './auth/mail-handler.js'
+import { Mailbox } from './auth/mailbox.js'
 import { applyMigrations, applySeed, listMigrations } from './db/apply-migrations.js'
 import type { Database } from './db/database.js'
 import { openDatabase, type DatabaseSpec } from './db/open-database.js'
@@ -55,10 +57,23 @@ export interface SupabaseEmulatorOptions {
   /** Allow new users at all (config.toml `[auth] enable_signup`). Default `true`. */
   enableSignup?: boolean
   /**
-   * Require email sign-ups to be confirmed (config.toml `[auth.email] enable_confirmations`).
-   * Default `false`. Not emulated yet: `true` only logs a warning and sign-ups stay confirmed.
+   * Require new e-mail addresses to be confirmed by mail (config.toml `[auth.email]
+   * enable_confirmations`): `signUp` then returns a user without a session and mails a
+   * confirmation link and code. Default `false` (the CLI's default: users are confirmed at once).
    */
   emailConfirmations?: boolean
+  /**
+   * Least time between two Auth mails to one user (config.toml `[auth.email] max_frequency`);
+   * sooner requests get `429 over_email_send_rate_limit`. Default `1000` (the CLI's `1s`).
+   */
+  emailMaxFrequencyMs?: number
+  /** How long OTP codes and mail links stay valid (`[auth.email] otp_expiry`). Default `3600`. */
+  otpExpirySeconds?: number
+  /**
+   * Where the mail link's `/auth/v1/verify` redirects when the request named no `redirect_to`
+   * (`[auth] site_url`). Default `'http://127.0.0.1:3000'`.
+   */
+  siteUrl?: string
   /** Largest request body; bigger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number
   /** Schemas PostgREST exposes; the first is the default. Default `['public']`. */
@@ -72,6 +87,13 @@ export interface SupabaseEmulator extends ApiKeys {
   /** Base URL for `createClient`, e.g. `http://127.0.0.1:54321`. */
   url: string
   port: number
+  /**
+   * Base URL of the Mailpit-compatible mail API, `<url>/mailpit`: e.g.
+   * `GET <mailUrl>/api/v1/search?query=to:"a@b.co"` then `GET <mailUrl>/api/v1/message/<ID>`.
+   */
+  mailUrl: string
+  /** Every mail Auth sent (in memory, newest first): the same messages as {@link mailUrl}. */
+  mailbox: Mailbox
   jwtSecret: string
   /** The underlying database (superuser access). */
   db: Database
@@ -150,11 +172,6 @@ export async function startSupabaseEmulator(
     }
     const seeds = options.seed === undefined || options.seed === false ? [] : [options.seed].flat()
     for (const seed of seeds) if (await applySeed(db, seed)) logger.info(`db: ran seed ${seed}`)
-    if (options.emailConfirmations === true) {
-      logger.warn(
-        'auth: email confirmations are not emulated; email sign-ups are confirmed at once',
-      )
-    }
 
     const cache = createSchemaCache(db, options.schemas ?? ['public'])
     const realtime = createRealtimeServer({
@@ -173,6 +190,7 @@ export async function startSupabaseEmulator(
       issuer: `${url}/auth/v1`,
     }
     const onError = (error: unknown) => logger.error('http: request failed', { error })
+    const mailbox = new Mailbox()
     server.off('request', starting)
     createEmulatorServer(
       {
@@ -185,10 +203,23 @@ export async function startSupabaseEmulator(
           ...tokenSettings,
           db,
           keys,
+          mailbox,
+          apiUrl: url,
           anonymousSignIns: options.anonymousSignIns ?? true,
           ...(options.enableSignup !== undefined && { enableSignup: options.enableSignup }),
+          ...(options.emailConfirmations !== undefined && {
+            emailConfirmations: options.emailConfirmations,
+          }),
+          ...(options.emailMaxFrequencyMs !== undefined && {
+            emailMaxFrequencyMs: options.emailMaxFrequencyMs,
+          }),
+          ...(options.otpExpirySeconds !== undefined && {
+            otpExpirySeconds: options.otpExpirySeconds,
+          }),
+          ...(options.siteUrl !== undefined && { siteUrl: options.siteUrl }),
           onError,
         }),
+        mail: createMailHandler(mailbox),
         rest: createRestHandler({
           db,
           cache,
@@ -207,6 +238,8 @@ export async function startSupabaseEmulator(
       ...keys,
       url,
       port,
+      mailUrl: `${url}${MAIL_PATH_PREFIX}`,
+      mailbox,
       jwtSecret,
       db,
       appliedMigrations,

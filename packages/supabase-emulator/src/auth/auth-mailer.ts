@@ -34,21 +34,23 @@ export interface AuthMailerOptions {
   from?: MailAddress
 }
 
-const TEMPLATES: Record<AuthMailType, { subject: string; heading: string; lead: string; link: string }> =
-  {
-    magiclink: {
-      subject: 'Your Magic Link',
-      heading: 'Magic Link',
-      lead: 'Follow this link to login:',
-      link: 'Log In',
-    },
-    signup: {
-      subject: 'Confirm Your Email',
-      heading: 'Confirm your email',
-      lead: 'Follow this link to confirm your email:',
-      link: 'Confirm your email address',
-    },
-  }
+const TEMPLATES: Record<
+  AuthMailType,
+  { subject: string; heading: string; lead: string; link: string }
+> = {
+  magiclink: {
+    subject: 'Your Magic Link',
+    heading: 'Magic Link',
+    lead: 'Follow this link to login:',
+    link: 'Log In',
+  },
+  signup: {
+    subject: 'Confirm Your Email',
+    heading: 'Confirm your email',
+    lead: 'Follow this link to confirm your email:',
+    link: 'Confirm your email address',
+  },
+}
 
 /** Creates the mailer. */
 export function createAuthMailer(options: AuthMailerOptions): AuthMailer {

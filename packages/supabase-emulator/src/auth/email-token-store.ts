@@ -17,8 +17,7 @@ const COLUMNS: Record<EmailTokenKind, { token: string; sentAt: string }> = {
 
 /** The outcome of {@link EmailTokenStore.issue}: the user as updated, or how long to wait. */
 export type IssueResult =
-  | { issued: true; user: AuthUser }
-  | { issued: false; retryAfterSeconds: number }
+  { issued: true; user: AuthUser } | { issued: false; retryAfterSeconds: number }
 
 /** What {@link EmailTokenStore.consume} looks for. */
 export interface TokenMatch {

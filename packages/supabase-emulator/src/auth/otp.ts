@@ -18,5 +18,7 @@ export function generateOtp(): string {
  * e-mail lower-cased as GoTrue stores it. This is what links carry and what the store keeps.
  */
 export function otpTokenHash(email: string, otp: string): string {
-  return createHash('sha224').update(email.toLowerCase() + otp).digest('hex')
+  return createHash('sha224')
+    .update(email.toLowerCase() + otp)
+    .digest('hex')
 }

@@ -46,7 +46,12 @@ export function sessionRedirectUrl(
 export function errorRedirectUrl(redirectTo: string, error: AuthError): string {
   const url = new URL(redirectTo)
   const params = {
-    error: error.status === 403 ? 'access_denied' : error.status >= 500 ? 'server_error' : 'invalid_request',
+    error:
+      error.status === 403
+        ? 'access_denied'
+        : error.status >= 500
+          ? 'server_error'
+          : 'invalid_request',
     error_code: error.code,
     error_description:
       error.code === 'otp_expired' ? 'Email link is invalid or has expired' : error.message,

@@ -43,12 +43,20 @@ export async function verifyOtp(
   let match: TokenMatch
   if (tokenHash !== undefined) {
     if (email !== undefined || phone !== undefined) {
-      throw new AuthError('validation_failed', 400, 'Only the token_hash and type should be provided')
+      throw new AuthError(
+        'validation_failed',
+        400,
+        'Only the token_hash and type should be provided',
+      )
     }
     match = { tokenHash }
   } else {
     if (phone !== undefined) {
-      throw new AuthError('validation_failed', 400, 'Phone verification is not supported by the emulator')
+      throw new AuthError(
+        'validation_failed',
+        400,
+        'Phone verification is not supported by the emulator',
+      )
     }
     if (email === undefined) {
       throw new AuthError(

@@ -59,7 +59,8 @@ describe('discoverProject', () => {
   it('follows [db.seed] sql_paths (globs in order) and names the keys it read', async () => {
     await put(
       'supabase/config.toml',
-      '[api]\nport = 54400\n[db.seed]\nsql_paths = ["./seeds/b.sql", "./seeds/*.sql", "./none/*.sql"]\n',
+      '[api]\nport = 54400\n[db.seed]\n' +
+        'sql_paths = ["./seeds/b.sql", "./seeds/*.sql", "./none/*.sql", "seed.sql"]\n',
     )
     await put('supabase/seeds/a.sql')
     await put('supabase/seeds/b.sql')

@@ -14,8 +14,8 @@ export const DEFAULT_SEED_PATHS: readonly string[] = ['./seed.sql']
 /** Entries of `supabase/` that are part of a project but not served here, and what to say. */
 const UNSUPPORTED_ENTRIES: Record<string, string> = {
   functions: 'edge functions are not served by this emulator yet',
-  schemas: 'declarative schemas are not applied (generate migrations with `supabase db diff`)',
-  tests: 'database tests are not run (use `supabase test db`)',
+  schemas: 'declarative schemas are not applied: generate migrations with `supabase db diff`',
+  tests: 'database tests are not run: use `supabase test db`',
   templates: 'email templates are not used (the emulator sends no email)',
   'roles.sql': 'custom roles are not created',
 }
@@ -79,8 +79,9 @@ export async function discoverProject(appDir: string): Promise<SupabaseProject> 
     config.seedEnabled === false
       ? { files: [], unmatched: [] }
       : await resolveSeedPaths(supabaseDir, config.seedPaths ?? DEFAULT_SEED_PATHS)
-  // Without a config.toml the default ./seed.sql is optional, as in `supabase start`.
-  const unmatched = config.seedPaths === undefined ? [] : seed.unmatched
+  // A missing ./seed.sql is normal (the CLI's default, which `init` writes too): no warning.
+  const defaultSeed = resolve(supabaseDir, 'seed.sql')
+  const unmatched = seed.unmatched.filter((p) => resolve(supabaseDir, p) !== defaultSeed)
   const used = new Set([
     'config.toml',
     'migrations',

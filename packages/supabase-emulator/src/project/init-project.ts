@@ -107,7 +107,7 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
 
 /**
  * The config.toml `init` writes when there is none: the keys Parley's emulator reads, with the
- * values Parley needs. The Supabase CLI fills in its defaults for everything not listed.
+ * Supabase CLI's defaults. The CLI fills in its defaults for everything not listed.
  */
 export function minimalConfigToml(projectId: string): string {
   const id = projectId.replace(/[^A-Za-z0-9_-]/g, '-') || 'app'
@@ -115,8 +115,9 @@ export function minimalConfigToml(projectId: string): string {
 # The Supabase CLI (\`supabase start\`, \`supabase config push\`) reads all of it and uses its
 # defaults for anything not listed; see https://supabase.com/docs/guides/local-development/cli/config
 # Parley's emulator (\`npx parley-supabase start\`) reads only these keys and ignores the rest:
-#   [api] port; [db.seed] enabled, sql_paths; [auth] jwt_expiry, enable_signup,
-#   enable_anonymous_sign_ins; [auth.email] enable_confirmations (not enforced yet).
+#   [api] port  [db.seed] enabled, sql_paths
+#   [auth] jwt_expiry, enable_signup, enable_anonymous_sign_ins, site_url
+#   [auth.email] enable_confirmations, max_frequency, otp_expiry
 project_id = "${id}"
 
 [api]
@@ -129,9 +130,8 @@ sql_paths = ["./seed.sql"]
 [auth]
 jwt_expiry = 3600
 enable_signup = true
-# Parley's clients sign in anonymously first. A hosted project needs this too: Dashboard →
-# Authentication → Sign In / Providers → "Allow anonymous sign-ins" (or \`supabase config push\`).
-enable_anonymous_sign_ins = true
+# true if your app signs users in anonymously (and enable them on the hosted project too).
+enable_anonymous_sign_ins = false
 
 [auth.email]
 enable_confirmations = false

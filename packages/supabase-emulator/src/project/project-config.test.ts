@@ -2,7 +2,9 @@
 // one `supabase init` writes, and wrong types refused with the key named.
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { parseProjectConfig } from './project-config.js'
+import { USAGE } from '../cli.js'
+import { minimalConfigToml } from './init-project.js'
+import { parseProjectConfig, PROJECT_CONFIG_KEYS } from './project-config.js'
 
 const REPO_CONFIG = new URL('../../../../supabase/config.toml', import.meta.url)
 
@@ -15,6 +17,7 @@ describe('parseProjectConfig', () => {
       jwtExpirySeconds: 3600,
       enableSignup: true,
       anonymousSignIns: true,
+      siteUrl: 'http://127.0.0.1:5173',
       emailConfirmations: false,
     })
   })
@@ -40,6 +43,8 @@ enable_anonymous_sign_ins = false
 [auth.email]
 enable_signup = true
 enable_confirmations = true
+max_frequency = "1m30s"
+otp_expiry = 600
 [auth.sms]
 template = "Your code is {{ \`{{ .Code }}\` }}"
 [auth.external.apple]
@@ -55,8 +60,22 @@ deno_version = 2
       jwtExpirySeconds: 600,
       enableSignup: false,
       anonymousSignIns: false,
+      siteUrl: 'http://127.0.0.1:3000',
       emailConfirmations: true,
+      emailMaxFrequencyMs: 90_000,
+      otpExpirySeconds: 600,
     })
+  })
+
+  it('takes env(NAME) strings from the environment', () => {
+    process.env.PARLEY_TEST_SITE_URL = 'https://app.example.com'
+    try {
+      expect(parseProjectConfig('[auth]\nsite_url = "env(PARLEY_TEST_SITE_URL)"\n')).toEqual({
+        siteUrl: 'https://app.example.com',
+      })
+    } finally {
+      delete process.env.PARLEY_TEST_SITE_URL
+    }
   })
 
   it('leaves out keys the file does not set', () => {
@@ -70,6 +89,10 @@ deno_version = 2
     ['[auth]\njwt_expiry = 0', '[auth] jwt_expiry must be an integer from 1 to 604800'],
     ['[auth]\nenable_signup = "yes"', '[auth] enable_signup must be true or false'],
     ['[db.seed]\nsql_paths = "./seed.sql"', '[db.seed] sql_paths must be an array of strings'],
+    ['[auth]\nsite_url = "localhost:3000"', '[auth] site_url must be an http(s) URL'],
+    ['[auth]\nsite_url = "env(PARLEY_UNSET_VAR)"', '[auth] site_url must be an http(s) URL'],
+    ['[auth.email]\nmax_frequency = "often"', '[auth.email] max_frequency must be a duration'],
+    ['[auth.email]\notp_expiry = 0', '[auth.email] otp_expiry must be an integer from 1 to 86400'],
     [
       '[auth.email]\nenable_confirmations = 1',
       '[auth.email] enable_confirmations must be true or false',
@@ -81,5 +104,22 @@ deno_version = 2
         message: expect.stringContaining(`/app/supabase/config.toml: ${message}`),
       }),
     )
+  })
+})
+
+describe('PROJECT_CONFIG_KEYS', () => {
+  // The help, the config.toml that init writes and the repository's config.toml list the keys.
+  it.each([
+    ['the CLI help', () => Promise.resolve(USAGE)],
+    ["init's config.toml", () => Promise.resolve(minimalConfigToml('app'))],
+    ["the repository's config.toml", () => readFile(REPO_CONFIG, 'utf8')],
+  ])('are all named in %s', async (_where, text) => {
+    const lines = (await text()).split('\n')
+    for (const key of Object.values(PROJECT_CONFIG_KEYS)) {
+      const dot = key.lastIndexOf('.')
+      const table = `[${key.slice(0, dot)}] `
+      const line = lines.find((l) => l.includes(table) && l.includes(key.slice(dot + 1)))
+      expect(line, key).toBeDefined()
+    }
   })
 })

@@ -21,7 +21,10 @@ function SignIn({ supabase }: { supabase: SupabaseClient }) {
     setError(error?.message ?? '')
   }
   return (
-    <form data-testid="sign-in" onSubmit={(event) => void submit(event)}>
+    <form
+      data-testid="sign-in"
+      onSubmit={(event) => submit(event).catch((e: unknown) => setError(String(e)))}
+    >
       <input name="email" type="email" placeholder="Email" data-testid="email" required />
       <input
         name="password"
@@ -88,16 +91,18 @@ function Chat({ supabase, me }: { supabase: SupabaseClient; me: string }) {
 function Thread({ id }: { id: string }) {
   const parley = useParley()
   const { messages } = useMessages(id)
-  const [code, setCode] = useState('')
+  const [invite, setInvite] = useState('')
+  const createInvite = () =>
+    parley.createInvite(id).then(
+      ({ code }) => setInvite(code),
+      (e: unknown) => setInvite(String(e)),
+    )
   return (
     <section data-testid="thread">
-      <button
-        data-testid="invite"
-        onClick={() => void parley.createInvite(id).then((i) => setCode(i.code))}
-      >
+      <button data-testid="invite" onClick={() => void createInvite()}>
         Invite
       </button>
-      {code && <code data-testid="invite-code">{code}</code>}
+      {invite && <code data-testid="invite-code">{invite}</code>}
       <ol>
         {messages.map((m) => (
           <li key={m.id} data-testid="message" data-status={m.status}>
@@ -128,7 +133,10 @@ function Field(props: {
     event.preventDefault()
     if (value.trim() === '') return
     props.onSubmit(value.trim()).then(
-      () => (setValue(''), setError('')),
+      () => {
+        setValue('')
+        setError('')
+      },
       (e: unknown) => setError(String(e)),
     )
   }
