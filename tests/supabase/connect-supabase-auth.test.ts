@@ -78,7 +78,8 @@ describe('connectSupabaseAuth', () => {
     expect(first.accessToken).toBe(data.session!.access_token)
     expect(first.expiresAt).toBe(data.session!.expires_at)
 
-    // A refresh hands the new token over; the same token twice is not handed again.
+    // A refresh hands the new token over (a second later: tokens of one second are identical).
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
     const refreshed = await supabase.auth.refreshSession()
     await until(() => parley.sessions.length === 2, 'the refreshed session')
     expect(parley.sessions[1]!.accessToken).toBe(refreshed.data.session!.access_token)
