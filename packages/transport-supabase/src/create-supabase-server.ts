@@ -85,7 +85,7 @@ export function createSupabaseServer(options: SupabaseServerOptions): SupabaseSe
           sessions.delete(session)
           // The engine closed the log and the transport; drop the socket with it.
           await client.removeAllChannels()
-          client.realtime.disconnect()
+          await client.realtime.disconnect()
         },
       }
       sessions.add(session)
