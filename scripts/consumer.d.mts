@@ -12,10 +12,14 @@ export interface ConsumerBuild {
 }
 
 /**
- * Packs every package, installs the tarballs into the consumer app, typechecks and builds it;
- * each stage is skipped when its inputs are unchanged (unless `force`).
+ * Packs every package, installs the tarballs into the consumer app, typechecks and builds it
+ * with the current VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY; each stage is skipped when its
+ * inputs are unchanged (unless `force`). `build: false` stops after the install.
  */
-export declare function prepareConsumer(options?: { force?: boolean }): Promise<ConsumerBuild>
+export declare function prepareConsumer(options?: {
+  force?: boolean
+  build?: boolean
+}): Promise<ConsumerBuild>
 
 /** Serves the built app with `vite preview` on 127.0.0.1:`port`; resolves once it answers. */
 export declare function startConsumerPreview(options: {

@@ -13,7 +13,8 @@
 //
 //   node scripts/consumer.mjs                       prepare (npm run test:consumer)
 //   node scripts/consumer.mjs serve --port 4381     prepare, then `vite preview` the app
-//   node scripts/consumer.mjs emulator --port 54381 prepare, then the emulator from its tarball
+//   node scripts/consumer.mjs emulator --port 54381 prepare, then `parley-supabase init` and
+//                                                   `start` from the emulator's tarball
 //   node scripts/consumer.mjs lock                  prepare, then refresh the template's lock
 //
 // Environment: VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY go into the app's build (default: the
@@ -325,8 +326,22 @@ export function consumerChunks(distDir = join(consumerAppDir, 'dist')) {
   const entries = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="\/?(assets\/[^"]+\.js)"/g)]
     .map((m) => m[1])
     .filter((file, i, all) => all.indexOf(file) === i)
-  const workers = assets.filter((f) => /^parley\.worker-.*\.js$/.test(f)).map((f) => `assets/${f}`)
+  const workerEntries = assets.filter((f) => /^parley\.worker-.*\.js$/.test(f))
+  const workers = withImports(join(distDir, 'assets'), workerEntries).map((f) => `assets/${f}`)
   return { entries, workers, assets: assets.map((f) => `assets/${f}`) }
+}
+
+/** `files` and every chunk they import, statically or dynamically (file names in `dir`). */
+function withImports(dir, files) {
+  const seen = new Set()
+  const visit = (file) => {
+    if (seen.has(file) || !existsSync(join(dir, file))) return
+    seen.add(file)
+    const code = readFileSync(join(dir, file), 'utf8')
+    for (const m of code.matchAll(/(?:from|import)\s*\(?\s*["']\.\/([^"']+\.js)["']/g)) visit(m[1])
+  }
+  files.forEach(visit)
+  return [...seen]
 }
 
 function checkServiceWorker(distDir) {
@@ -376,16 +391,19 @@ function isAlive(pid) {
 
 /**
  * Packs, installs, typechecks and builds the consumer app (each stage skipped when its inputs
- * are unchanged, unless `force`). Resolves with where the app and its build are.
+ * are unchanged, unless `force`; `build: false` stops after the install). Resolves with where
+ * the app and its build are.
  */
-export function prepareConsumer({ force = false } = {}) {
+export function prepareConsumer({ force = false, build = true } = {}) {
   return withLock(() => {
     const started = Date.now()
     const tarballs = packAll(force)
     const installKey = install(tarballs, force)
-    const distDir = buildApp(installKey, force)
+    // `build: false` (the emulator needs only the install) leaves a build made for other
+    // VITE_SUPABASE_* values alone: a server may be serving it.
+    const distDir = build ? buildApp(installKey, force) : join(consumerAppDir, 'dist')
     const seconds = (Date.now() - started) / 1000
-    log(`ready in ${seconds.toFixed(1)}s: ${distDir}`)
+    log(`ready in ${seconds.toFixed(1)}s: ${build ? distDir : consumerAppDir}`)
     return { appDir: consumerAppDir, distDir, tarballs, seconds }
   })
 }
@@ -445,7 +463,7 @@ function foreground(cmd, args, cwd) {
 
 async function main(args) {
   const [command = 'prepare'] = args.filter((a) => !a.startsWith('--'))
-  await prepareConsumer({ force: args.includes('--force') })
+  await prepareConsumer({ force: args.includes('--force'), build: command !== 'emulator' })
   if (command === 'serve') {
     const port = option(args, '--port', '4381')
     foreground(
@@ -464,6 +482,8 @@ async function main(args) {
   } else if (command === 'emulator') {
     const port = option(args, '--port', '54381')
     const bin = join('node_modules', '@parley', 'supabase-emulator', 'bin', 'parley-supabase.mjs')
+    // What the app's developers do: copy Parley's migrations into ./supabase/, then start.
+    run(process.execPath, [bin, 'init'], { cwd: consumerAppDir })
     foreground(process.execPath, [bin, 'start', '--port', port], consumerAppDir)
   } else if (command === 'lock') {
     refreshTemplateLock()

@@ -25,10 +25,18 @@ function SignIn({ supabase }: { supabase: SupabaseClient }) {
       data-testid="sign-in"
       onSubmit={(event) => submit(event).catch((e: unknown) => setError(String(e)))}
     >
-      <input name="email" type="email" placeholder="Email" data-testid="email" required />
+      <input
+        name="email"
+        type="email"
+        autoComplete="email"
+        placeholder="Email"
+        data-testid="email"
+        required
+      />
       <input
         name="password"
         type="password"
+        autoComplete="current-password"
         placeholder="Password"
         data-testid="password"
         required
