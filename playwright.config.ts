@@ -16,8 +16,12 @@ export const CHAT_SUPABASE_PORT = 54371
 export const CHAT_APP_PORT = 4371
 const chatConfig = 'apps/chat/vite.config.ts'
 
+/** Ports of the consumer test (tests/consumer): the app built from the packed tarballs, its emulator. */
+export const CONSUMER_SUPABASE_PORT = 54381
+export const CONSUMER_APP_PORT = 4381
+
 export default defineConfig({
-  testMatch: ['apps/*/e2e/**/*.spec.ts', 'tests/e2e/**/*.spec.ts'],
+  testMatch: ['apps/*/e2e/**/*.spec.ts', 'tests/e2e/**/*.spec.ts', 'tests/consumer/*.spec.ts'],
   timeout: 60_000,
   // Assertions poll up to 15 s: a 2-core CI machine running the emulator, two preview servers and
   // several browser contexts is slow at times, and a live UI update is allowed to take a moment.
@@ -59,6 +63,22 @@ export default defineConfig({
       },
       reuseExistingServer: !process.env.CI,
       timeout: 90_000,
+    },
+    {
+      // The consumer app's emulator, from the installed tarball, in the app's folder after
+      // `parley-supabase init` (what a user does).
+      command: `node scripts/consumer.mjs emulator --port ${CONSUMER_SUPABASE_PORT}`,
+      url: `http://127.0.0.1:${CONSUMER_SUPABASE_PORT}/health`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 240_000,
+    },
+    {
+      // The consumer app built from the tarballs (`npm test` prepared it in its consumer step).
+      command: `node scripts/consumer.mjs serve --port ${CONSUMER_APP_PORT}`,
+      url: `http://127.0.0.1:${CONSUMER_APP_PORT}/`,
+      env: { VITE_SUPABASE_URL: `http://127.0.0.1:${CONSUMER_SUPABASE_PORT}` },
+      reuseExistingServer: !process.env.CI,
+      timeout: 240_000,
     },
   ],
 })

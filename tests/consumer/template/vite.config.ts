@@ -21,6 +21,9 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
         navigateFallback: 'index.html',
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        // Take control of the open page at once, so the first visit already works offline.
+        clientsClaim: true,
+        skipWaiting: true,
       },
     }),
   ],
