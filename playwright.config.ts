@@ -76,7 +76,12 @@ export default defineConfig({
       // The consumer app built from the tarballs (`npm test` prepared it in its consumer step).
       command: `node scripts/consumer.mjs serve --port ${CONSUMER_APP_PORT}`,
       url: `http://127.0.0.1:${CONSUMER_APP_PORT}/`,
-      env: { VITE_SUPABASE_URL: `http://127.0.0.1:${CONSUMER_SUPABASE_PORT}` },
+      env: {
+        VITE_SUPABASE_URL: `http://127.0.0.1:${CONSUMER_SUPABASE_PORT}`,
+        // The new kind of key (the emulator's, as `supabase start` prints it); the other suites
+        // use the legacy anon JWT.
+        VITE_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH',
+      },
       reuseExistingServer: !process.env.CI,
       timeout: 240_000,
     },

@@ -17,7 +17,7 @@
 //                                                   `start` from the emulator's tarball
 //   node scripts/consumer.mjs lock                  prepare, then refresh the template's lock
 //
-// Environment: VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY go into the app's build (default: the
+// Environment: VITE_SUPABASE_URL / VITE_SUPABASE_PUBLISHABLE_KEY (or _ANON_KEY) go into the app's build (default: the
 // page's host at port 54321 and the local anon key); PARLEY_CONSUMER_DIR moves the app.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -291,6 +291,7 @@ function buildApp(installKey, force) {
   const buildEnv = {
     VITE_SUPABASE_URL: process.env.VITE_SUPABASE_URL ?? '',
     VITE_SUPABASE_ANON_KEY: process.env.VITE_SUPABASE_ANON_KEY ?? '',
+    VITE_SUPABASE_PUBLISHABLE_KEY: process.env.VITE_SUPABASE_PUBLISHABLE_KEY ?? '',
   }
   const key = sha(installKey, hashTree(templateDir), JSON.stringify(buildEnv))
   const stampPath = join(consumerAppDir, '.consumer-stamp.json')
