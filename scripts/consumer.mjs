@@ -269,6 +269,7 @@ function checkInstall() {
   // Every entry point loads in Node from dist/ (catches missing files and extensionless imports).
   const entries = [
     '@parley/core',
+    '@parley/core/ports',
     '@parley/testing',
     '@parley/supabase-emulator',
     '@parley/storage-indexeddb',

@@ -16,7 +16,7 @@ import {
   type RemotePushEntry,
   type RemotePushResult,
   type UserId,
-} from '@parley/core'
+} from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
 import {
   createSupabaseRemoteLog,

@@ -12,7 +12,7 @@ import type {
   TransportMessage,
   TransportStatus,
   UserId,
-} from '@parley/core'
+} from '@parley/core/ports'
 import {
   startSupabaseEmulator,
   type SupabaseEmulator,

@@ -9,7 +9,7 @@ import {
   newClientUpdateId,
   type ConversationId,
   type RemoteLog,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { remoteLogContract } from '@parley/testing/contracts'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
 import { createSupabaseRemoteLog } from '@parley/transport-supabase'

@@ -14,7 +14,7 @@ import {
   type PeerId,
   type RemoteLog,
   type RemotePushEntry,
-} from '@parley/core'
+} from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
 import { createSupabaseRemoteLog, createSupabaseTransport } from '@parley/transport-supabase'
 import {

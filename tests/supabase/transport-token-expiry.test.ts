@@ -2,7 +2,7 @@
 // (server watchdog), so the transport and the inbox must either keep the token fresh or come back
 // after a refresh.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { newClientUpdateId, type PeerId } from '@parley/core'
+import { newClientUpdateId, type PeerId } from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
 import { createSupabaseRemoteLog, createSupabaseTransport } from '@parley/transport-supabase'
 import {

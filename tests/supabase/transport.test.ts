@@ -17,7 +17,7 @@ import {
   type ConversationId,
   type PeerId,
   type TransportMessage,
-} from '@parley/core'
+} from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
 import {
   createSupabaseTransport,

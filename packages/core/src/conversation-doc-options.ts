@@ -1,6 +1,7 @@
 import type { AuthorAttribution } from './author-attribution.js'
 import type { InvalidUpdateReason } from './conversation-doc-events.js'
-import type { HybridLogicalClock } from './hlc.js'
+import { ParleyError } from './errors.js'
+import { HybridLogicalClock } from './hlc.js'
 import type { ConversationId, DeviceId, HlcStamp, MessageId, UserId } from './ids.js'
 import type { AttachmentView } from './message-view.js'
 import type { ConversationKind, MessageKind } from './schema.js'
@@ -86,3 +87,23 @@ export type ApplyUpdateResult =
       /** Whether part of the update may have been applied (only for `apply-failed`). */
       readonly applied: boolean
     }
+
+/** The clock of `options` (which must belong to `device`), or a new one for `device`. */
+export function deviceClock(
+  options: ConversationDocOptions,
+  device: DeviceId,
+  onError: (error: unknown) => void,
+): HybridLogicalClock {
+  const clock =
+    options.clock ??
+    new HybridLogicalClock({
+      device,
+      ...(options.wallClock ? { wallClock: options.wallClock } : {}),
+      ...(options.maxDriftMs !== undefined ? { maxDriftMs: options.maxDriftMs } : {}),
+      onError,
+    })
+  if (clock.device !== device) {
+    throw new ParleyError('invalid-argument', `clock device ${clock.device} is not ${device}`)
+  }
+  return clock
+}

@@ -1,48 +1,49 @@
 import * as Y from 'yjs'
 import { trustClaims } from './author-attribution.js'
 import type { ConversationDocEvents } from './conversation-doc-events.js'
-import type {
-  ApplyUpdateResult,
-  ConversationDocOptions,
-  EditInput,
-  InitializeInput,
-  SendInput,
+import {
+  deviceClock,
+  type ApplyUpdateResult,
+  type ConversationDocOptions,
+  type EditInput,
+  type InitializeInput,
+  type SendInput,
 } from './conversation-doc-options.js'
 import { appendRecord, deleteRecord, docRoots, type DocRoots } from './doc-layout.js'
 import { DocObserver, type TransactionSummary } from './doc-observer.js'
 import { Emitter } from './emitter.js'
 import { ParleyError } from './errors.js'
-import { HybridLogicalClock } from './hlc.js'
-import { isHlcStamp, maxHlcStamp } from './hlc-stamp.js'
+import type { HybridLogicalClock } from './hlc.js'
+import { isHlcStamp } from './hlc-stamp.js'
 import {
   asConversationId,
   asDeviceId,
   asUserId,
   isMessageId,
   isUserId,
-  newMessageId,
   type ConversationId,
   type DeviceId,
   type HlcStamp,
   type MessageId,
   type UserId,
 } from './ids.js'
-import { isTombstone, MessageStore } from './message-store.js'
+import { newMessageId } from './message-id.js'
+import { MessageStore } from './message-store.js'
 import type { MessageView } from './message-view.js'
 import { ReceiptStore } from './receipt-store.js'
 import { ConversationReader } from './conversation-reader.js'
-import {
-  MAX_MEMBER_NAME,
-  MAX_TITLE_LENGTH,
-  isConversationKind,
-  isReaction,
-  type MemberRole,
-  type MessageRecord,
-  type TombstoneRecord,
-} from './schema.js'
+import { isConversationKind, isReaction, type MemberRole, type TombstoneRecord } from './schema.js'
 import { LOCAL_ORIGIN, type TransactionOrigin } from './transaction-origin.js'
 import { validateUpdate } from './update-validator.js'
-import { buildEditRecord, buildMessageRecord, toAttachmentRecords } from './local-records.js'
+import {
+  buildEditRecord,
+  buildMemberRecord,
+  buildMessageRecord,
+  movedReceipt,
+  toAttachmentRecords,
+} from './local-records.js'
+import { checkReactionTarget, checkTitle, ownRecord } from './conversation-doc-guards.js'
+import { queueTransactionEvents } from './conversation-doc-queue.js'
 
 /**
  * One conversation: a Y.Doc with Parley's layout (docs/LAYOUT.md), the intents a user has on it
@@ -109,20 +110,7 @@ export class ConversationDoc extends ConversationReader {
           throw error
         }))
     this.#events = new Emitter(this.#onError)
-    this.clock =
-      options.clock ??
-      new HybridLogicalClock({
-        device: this.device,
-        ...(options.wallClock ? { wallClock: options.wallClock } : {}),
-        ...(options.maxDriftMs !== undefined ? { maxDriftMs: options.maxDriftMs } : {}),
-        onError: this.#onError,
-      })
-    if (this.clock.device !== this.device) {
-      throw new ParleyError(
-        'invalid-argument',
-        `clock device ${this.clock.device} is not ${this.device}`,
-      )
-    }
+    this.clock = deviceClock(options, device, this.#onError)
     this.#offDrift = this.clock.on('clock-drift', (event) => {
       if (this.#receiving) this.#pending.push(() => this.#events.emit('clock-drift', event))
     })
@@ -194,7 +182,7 @@ export class ConversationDoc extends ConversationReader {
   initialize(input: InitializeInput): void {
     if (!isConversationKind(input.kind))
       throw new ParleyError('invalid-argument', `bad conversation kind ${String(input.kind)}`)
-    if (input.title !== undefined) this.#checkTitle(input.title)
+    if (input.title !== undefined) checkTitle(input.title)
     this.#transact(() => {
       const meta = this.#roots.meta
       const now = this.clock.now()
@@ -202,35 +190,22 @@ export class ConversationDoc extends ConversationReader {
       if (!meta.has('createdAt')) meta.set('createdAt', now)
       meta.set('kind', input.kind)
       if (input.title !== undefined) meta.set('title', input.title)
-      if (!this.#roots.members.has(this.user)) {
-        const name = input.name === undefined ? {} : { name: input.name.slice(0, MAX_MEMBER_NAME) }
-        this.#roots.members.set(this.user, {
-          role: 'owner',
-          addedBy: this.user,
-          addedAt: now,
-          ...name,
-        })
-      }
+      if (!this.#roots.members.has(this.user))
+        this.#roots.members.set(this.user, buildMemberRecord('owner', this.user, now, input.name))
     })
   }
 
   /** Renames the conversation. */
   setTitle(title: string): void {
-    this.#checkTitle(title)
+    checkTitle(title)
     this.#transact(() => this.#roots.meta.set('title', title))
   }
 
   /** Records `user` as a member of the conversation in the document. */
   addMember(user: UserId, role: MemberRole = 'member', name?: string): void {
     if (!isUserId(user)) throw new ParleyError('invalid-argument', `bad user id ${String(user)}`)
-    this.#transact(() =>
-      this.#roots.members.set(user, {
-        role,
-        addedBy: this.user,
-        addedAt: this.clock.now(),
-        ...(name !== undefined ? { name: name.slice(0, MAX_MEMBER_NAME) } : {}),
-      }),
-    )
+    const record = buildMemberRecord(role, this.user, this.clock.now(), name)
+    this.#transact(() => this.#roots.members.set(user, record))
   }
 
   /** Removes `user` from the document's members. */
@@ -263,7 +238,7 @@ export class ConversationDoc extends ConversationReader {
 
   /** Replaces the text (and optionally attachments) of one of the local user's messages. */
   edit(id: MessageId, input: EditInput): MessageView {
-    const record = this.#ownRecord(id)
+    const record = ownRecord(this.#messages, id, this.user)
     const attachments =
       input.attachments !== undefined
         ? toAttachmentRecords(input.attachments)
@@ -278,7 +253,7 @@ export class ConversationDoc extends ConversationReader {
    * collection then drops the text), its edit entry goes, and a tombstone keeps its place.
    */
   delete(id: MessageId): void {
-    const record = this.#ownRecord(id)
+    const record = ownRecord(this.#messages, id, this.user)
     const tombstone: TombstoneRecord = { i: id, a: this.user, h: record.h, x: this.clock.now() }
     this.#transact(() => {
       deleteRecord(this.#roots.chunks, record)
@@ -289,7 +264,7 @@ export class ConversationDoc extends ConversationReader {
 
   /** Adds the local user's `reaction` (an emoji) to a message. */
   react(id: MessageId, reaction: string): void {
-    this.#reactionTarget(id, reaction)
+    checkReactionTarget(this.#messages, id, reaction)
     this.#transact(
       () => this.#roots.reactions.set(`${id}/${this.user}/${reaction}`, { at: this.clock.now() }),
       [id],
@@ -347,32 +322,15 @@ export class ConversationDoc extends ConversationReader {
   }
 
   #queueEvents(s: TransactionSummary): void {
-    const { origin } = s
-    if (s.maxStamp !== undefined) {
-      const stamp = s.maxStamp
-      this.#pending.push(() => {
-        this.#receiving = true
-        try {
-          this.clock.receive(stamp)
-        } finally {
-          this.#receiving = false
-        }
-      })
+    const receive = (stamp: HlcStamp): void => {
+      this.#receiving = true
+      try {
+        this.clock.receive(stamp)
+      } finally {
+        this.#receiving = false
+      }
     }
-    for (const r of s.rejections) this.#pending.push(() => this.#events.emit('rejected-record', r))
-    const { added, updated, removed } = s.messages
-    if (added.length + updated.length + removed.length > 0) {
-      this.#pending.push(() =>
-        this.#events.emit('messages-changed', { added, updated, removed, origin }),
-      )
-    }
-    if (s.receiptUsers.length > 0 || s.membersChanged) {
-      const users = s.receiptUsers
-      this.#pending.push(() => this.#events.emit('receipts-changed', { users, origin }))
-    }
-    if (s.membersChanged) this.#pending.push(() => this.#events.emit('members-changed', { origin }))
-    if (s.metaChanged)
-      this.#pending.push(() => this.#events.emit('meta-changed', { meta: this.meta(), origin }))
+    queueTransactionEvents(s, this.#pending, this.#events, () => this.meta(), receive)
     for (const id of s.staleEdits) this.#staleEdits.add(id)
   }
 
@@ -423,39 +381,10 @@ export class ConversationDoc extends ConversationReader {
     if (upTo !== undefined && !isHlcStamp(upTo))
       throw new ParleyError('invalid-argument', `bad stamp ${String(upTo)}`)
     const current = this.#receipts.deviceReceipt(this.user, this.device)
-    const target = upTo ?? this.clock.now()
-    const next = { ...current, [field]: maxHlcStamp(current?.[field], target) }
-    if (field === 'read') next.delivered = maxHlcStamp(next.delivered, next.read)
-    if (next.delivered === current?.delivered && next.read === current?.read) return false
+    const next = movedReceipt(current, field, upTo ?? this.clock.now())
+    if (next === undefined) return false
     this.#transact(() => this.#roots.receipts.set(`${this.user}/${this.device}`, next))
     return true
-  }
-
-  #ownRecord(id: MessageId): MessageRecord {
-    if (this.#messages.validTombstone(id) !== undefined)
-      throw new ParleyError('message-deleted', `message ${id} was deleted`)
-    const record = this.#messages.record(id)
-    if (record === undefined) throw new ParleyError('not-found', `no message ${id}`)
-    if (record.a !== this.user)
-      throw new ParleyError('not-author', `message ${id} is by ${record.a}, not ${this.user}`)
-    return record
-  }
-
-  #reactionTarget(id: MessageId, reaction: string): void {
-    if (!isReaction(reaction))
-      throw new ParleyError('invalid-argument', `bad reaction ${JSON.stringify(reaction)}`)
-    const anchor = this.#messages.anchorOf(id)
-    if (anchor === undefined) throw new ParleyError('not-found', `no message ${id}`)
-    if (isTombstone(anchor)) throw new ParleyError('message-deleted', `message ${id} was deleted`)
-  }
-
-  #checkTitle(title: string): void {
-    if (typeof title !== 'string' || title.length > MAX_TITLE_LENGTH) {
-      throw new ParleyError(
-        'invalid-argument',
-        `title must be a string of at most ${MAX_TITLE_LENGTH} characters`,
-      )
-    }
   }
 
   #viewOrThrow(id: MessageId): MessageView {

@@ -87,25 +87,5 @@ export function isDeviceId(value: unknown): value is DeviceId {
   return isValidId(value) && value.length <= 64
 }
 
-const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'
-
-/** Random bytes are drawn in blocks: one `getRandomValues` call per id costs more than the id. */
-const POOL_SIZE = 21 * 256
-let pool = new Uint8Array(0)
-let poolOffset = POOL_SIZE
-
-/**
- * A new random message id: 21 characters of a 64-symbol alphabet (126 random bits) from
- * `crypto.getRandomValues`, short enough to keep a message's update small.
- */
-export function newMessageId(): MessageId {
-  if (poolOffset + 21 > pool.length) {
-    pool = new Uint8Array(POOL_SIZE)
-    globalThis.crypto.getRandomValues(pool)
-    poolOffset = 0
-  }
-  let id = ''
-  for (let k = 0; k < 21; k++) id += ID_ALPHABET[(pool[poolOffset + k] as number) & 63]
-  poolOffset += 21
-  return id as MessageId
-}
+// Message ids are made in one place (`message-id.ts`); re-exported here, where they always were.
+export { newMessageId } from './message-id.js'

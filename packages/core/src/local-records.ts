@@ -3,13 +3,18 @@
 import { ParleyError } from './errors.js'
 import type { HlcStamp, MessageId, UserId } from './ids.js'
 import type { AttachmentView } from './message-view.js'
+import { maxHlcStamp } from './hlc-stamp.js'
 import {
+  MAX_MEMBER_NAME,
   checkEditRecord,
   checkMessageRecord,
   type AttachmentRecord,
   type EditRecord,
+  type MemberRecord,
+  type MemberRole,
   type MessageKind,
   type MessageRecord,
+  type ReceiptRecord,
 } from './schema.js'
 
 /** Converts attachment views to stored records (`undefined` for none). */
@@ -67,4 +72,34 @@ export function buildEditRecord(
   const checked = checkEditRecord(candidate)
   if (!checked.ok) throw new ParleyError('invalid-argument', 'edit does not match the schema')
   return checked.value
+}
+
+/** A member record; the display name is cut to {@link MAX_MEMBER_NAME}. */
+export function buildMemberRecord(
+  role: MemberRole,
+  addedBy: UserId,
+  addedAt: HlcStamp,
+  name?: string,
+): MemberRecord {
+  return {
+    role,
+    addedBy,
+    addedAt,
+    ...(name !== undefined ? { name: name.slice(0, MAX_MEMBER_NAME) } : {}),
+  }
+}
+
+/**
+ * A device's receipt with `field` moved to `target` (cursors only move forward; reading implies
+ * delivery), or `undefined` when nothing moves.
+ */
+export function movedReceipt(
+  current: ReceiptRecord | undefined,
+  field: 'delivered' | 'read',
+  target: HlcStamp,
+): ReceiptRecord | undefined {
+  const next = { ...current, [field]: maxHlcStamp(current?.[field], target) }
+  if (field === 'read') next.delivered = maxHlcStamp(next.delivered, next.read)
+  if (next.delivered === current?.delivered && next.read === current?.read) return undefined
+  return next
 }

@@ -1,7 +1,7 @@
 // The lifecycle every IndexedDB adapter shares: closed state, in-flight tracking (so close() lets
 // started calls finish), typed errors, one reconnect-and-retry on a lost connection, and events.
-import { StorageError } from '@parley/core'
-import type { StorageAdapterEvents, StorageAdapterListener } from '@parley/core'
+import { StorageError } from '@parley/core/ports'
+import type { StorageAdapterEvents, StorageAdapterListener } from '@parley/core/ports'
 import { toStorageError } from './to-storage-error.js'
 
 /** Options of {@link createAdapterRuntime}. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { Dexie } from 'dexie'
 import { runStorageAdapterContract } from '@parley/testing/contracts'
-import { asConversationId, isStorageError } from '@parley/core'
+import { asConversationId, isStorageError } from '@parley/core/ports'
 import { createDexieStorage } from './create-dexie-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 

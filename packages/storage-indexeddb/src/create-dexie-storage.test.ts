@@ -3,9 +3,10 @@ import { IDBKeyRange, IDBObjectStore, forceCloseDatabase, indexedDB } from 'fake
 import {
   asConversationId,
   isStorageError,
+  type StorageAdapter,
   type StorageError,
   type StorageErrorCode,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { runStorageAdapterContract } from '@parley/testing/contracts'
 import { createDexieStorage, createDexieStorageInternals } from './create-dexie-storage.js'
 import { DEXIE_SCHEMA_VERSION } from './dexie-schema.js'
@@ -14,6 +15,8 @@ import { injectIdbFault } from './inject-idb-fault.js'
 let counter = 0
 const A = asConversationId('a')
 const uniqueName = () => `parley-dexie-test-${++counter}`
+const putTail = (storage: StorageAdapter, tail: unknown) =>
+  storage.commit([{ conversationId: A, tail }])
 
 function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -79,7 +82,7 @@ describe('createDexieStorage failure handling (fake-indexeddb)', () => {
 
   it('closes with version-change when another connection upgrades the database', async () => {
     const { storage, errors, name } = open()
-    await storage.putTail(A, 1)
+    await putTail(storage, 1)
     const closed = new Promise<StorageError | undefined>((resolve) =>
       storage.on('closed', ({ error }) => resolve(error)),
     )
@@ -103,40 +106,40 @@ describe('createDexieStorage failure handling (fake-indexeddb)', () => {
 
   it('reconnects once after a lost connection and retries the call', async () => {
     const { storage, errors, db } = open()
-    await storage.putTail(A, 'before')
+    await putTail(storage, 'before')
     // Safari breaks the connection object; a reopened connection works again. Dexie binds
     // `IDBDatabase.transaction` when it opens, so the fault goes into this connection's core.
     injectIdbFault(db.core, ['transaction'], connectionLost)
-    await storage.putTail(A, 'after')
+    await putTail(storage, 'after')
     expect(await storage.getTail(A)).toBe('after')
     expect(errors).toEqual([])
   })
 
   it('surfaces connection-lost when the retry fails too, and keeps the data', async () => {
     const { storage, errors, db } = open()
-    await storage.putTail(A, 'before')
+    await putTail(storage, 'before')
     injectIdbFault(db.core, ['transaction'], connectionLost)
     const restoreOpen = injectIdbFault(indexedDB, ['open'], connectionLost)
     cleanups.push(restoreOpen)
-    expect(await codeOf(storage.putTail(A, 'after'))).toBe('connection-lost')
+    expect(await codeOf(putTail(storage, 'after'))).toBe('connection-lost')
     restoreOpen()
-    expect(errors.map((e) => [e.code, e.operation])).toEqual([['connection-lost', 'putTail']])
+    expect(errors.map((e) => [e.code, e.operation])).toEqual([['connection-lost', 'commit']])
     expect(storage.closed).toBe(false)
     expect(await storage.getTail(A)).toBe('before')
   })
 
   it('reports a connection the browser closed and reopens on the next call', async () => {
     const { storage, errors, db } = open()
-    await storage.putTail(A, 1)
+    await putTail(storage, 1)
     forceCloseDatabase(db.backendDB() as never)
     await vi.waitFor(() => expect(errors.map((e) => e.code)).toEqual(['connection-lost']))
-    await storage.putTail(A, 2)
+    await putTail(storage, 2)
     expect(await storage.getTail(A)).toBe(2)
   })
 
   it('rejects a malformed stored record with corrupt', async () => {
     const { storage, db } = open()
-    await storage.appendUpdates(A, [Uint8Array.of(1)])
+    await storage.commit([{ conversationId: A, updates: [Uint8Array.of(1)] }])
     await db.log.add({ conversationId: 'a', segment: 0, update: 'not bytes' as never })
     expect(await codeOf(storage.loadDoc(A))).toBe('corrupt')
   })

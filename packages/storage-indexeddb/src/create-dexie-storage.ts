@@ -1,7 +1,7 @@
 // Parley's default StorageAdapter: one Dexie database holding few, large records — a snapshot per
 // segment plus a bounded update log, a tail record and an index entry per conversation, the outbox,
 // sync cursors, the device identity. Every write awaits its transaction's `complete`.
-import { StorageError } from '@parley/core'
+import { StorageError } from '@parley/core/ports'
 import type {
   ConversationIndexEntry,
   ConversationWrite,
@@ -12,7 +12,7 @@ import type {
   OutboxEntry,
   StorageAdapter,
   StoredDoc,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { createAdapterRuntime } from './adapter-runtime.js'
 import type { AdapterRuntime } from './adapter-runtime.js'
 import { TABLES, createParleyDexie } from './dexie-schema.js'
@@ -231,17 +231,6 @@ export function createDexieStorageInternals(
       )
     },
 
-    appendUpdates(conversationId, updates, appendOptions = {}) {
-      return runtime.run('appendUpdates', () => {
-        if (updates.length === 0) return Promise.resolve(null)
-        const segment = appendOptions.segment ?? 0
-        return db.transaction('rw', [TABLES.log], async () => {
-          const rows = updates.map((update) => ({ conversationId, segment, update }))
-          return (await db.log.bulkAdd(rows)) as LogKey
-        })
-      })
-    },
-
     compact(conversationId, compaction) {
       return runtime.run('compact', () =>
         db.transaction('rw', [TABLES.snapshots, TABLES.log], async () => {
@@ -291,23 +280,10 @@ export function createDexieStorageInternals(
       })
     },
 
-    putTail(conversationId, tail) {
-      return runtime.run('putTail', async () => {
-        await db.tails.put({ conversationId, value: tail })
-      })
-    },
     getTail(conversationId) {
       return runtime.run('getTail', async () => (await db.tails.get(conversationId))?.value)
     },
 
-    putIndexEntry(entry) {
-      return runtime.run('putIndexEntry', async () => {
-        await db.conversations.put(entry)
-      })
-    },
-    getIndexEntry(conversationId) {
-      return runtime.run('getIndexEntry', () => db.conversations.get(conversationId))
-    },
     listIndex(listOptions = {}) {
       return runtime.run('listIndex', async () => {
         // The list is at most a few thousand small rows; sorting here keeps ties deterministic.
@@ -319,16 +295,6 @@ export function createDexieStorageInternals(
       })
     },
 
-    addOutbox(entries) {
-      return runtime.run('addOutbox', () => {
-        if (entries.length === 0) return Promise.resolve([])
-        return db.transaction('rw', [TABLES.outbox], async () => {
-          const rows = entries.map(newOutboxRow)
-          const seqs = await db.outbox.bulkAdd(rows, { allKeys: true })
-          return rows.map((row, i) => ({ ...row, seq: seqs[i] }) as OutboxEntry)
-        })
-      })
-    },
     listOutbox(listOptions = {}) {
       return runtime.run('listOutbox', async () => {
         let collection =
@@ -368,11 +334,6 @@ export function createDexieStorageInternals(
       })
     },
 
-    putCursor(conversationId, cursor) {
-      return runtime.run('putCursor', async () => {
-        await db.cursors.put({ conversationId, value: cursor })
-      })
-    },
     getCursor(conversationId) {
       return runtime.run('getCursor', async () => (await db.cursors.get(conversationId))?.value)
     },

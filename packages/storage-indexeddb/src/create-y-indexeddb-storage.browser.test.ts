@@ -4,7 +4,7 @@ import { Dexie } from 'dexie'
 import * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { runStorageAdapterContract } from '@parley/testing/contracts'
-import { asConversationId } from '@parley/core'
+import { asConversationId } from '@parley/core/ports'
 import { createYIndexeddbStorage } from './create-y-indexeddb-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 
@@ -63,7 +63,8 @@ describe('createYIndexeddbStorage with IndexeddbPersistence in Chromium', () => 
     source.on('update', (update: Uint8Array) => updates.push(update))
     for (let i = 0; i < 20; i++) source.getMap('messages').set(`m${i}`, { text: `message ${i}` })
     const storage = createYIndexeddbStorage({ name: `${prefix}side` })
-    const upTo = await storage.appendUpdates(name, updates)
+    const { lastKeys } = await storage.commit([{ conversationId: name, updates }])
+    const upTo = lastKeys[0] ?? null
     await storage.compact(name, { snapshot: Y.encodeStateAsUpdate(source), upTo })
     await storage.close()
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { IDBKeyRange, IDBObjectStore, indexedDB } from 'fake-indexeddb'
 import * as Y from 'yjs'
 import { runStorageAdapterContract } from '@parley/testing/contracts'
-import { asConversationId, type StorageAdapter } from '@parley/core'
+import { asConversationId, type StorageAdapter } from '@parley/core/ports'
 import { createYIndexeddbStorage } from './create-y-indexeddb-storage.js'
 import { injectIdbFault } from './inject-idb-fault.js'
 
@@ -107,13 +107,16 @@ describe('createYIndexeddbStorage compatibility with IndexeddbPersistence', () =
     const messages = source.getMap('messages')
     for (let i = 0; i < 5; i++) messages.set(`m${i}`, { text: `message ${i}` })
     const storage = adapter()
-    await storage.appendUpdates(name, updates.slice(0, 3))
-    const upTo = await storage.appendUpdates(name, updates.slice(3))
+    const { lastKeys } = await storage.commit([
+      { conversationId: name, updates: updates.slice(0, 3) },
+      { conversationId: name, updates: updates.slice(3) },
+    ])
+    const upTo = lastKeys[1] ?? null
     const partial = new Y.Doc()
     Y.applyUpdate(partial, Y.encodeStateAsUpdate(source))
     await storage.compact(name, { snapshot: Y.encodeStateAsUpdate(partial), upTo })
     messages.set('m5', { text: 'after compaction' })
-    await storage.appendUpdates(name, [updates.at(-1)!])
+    await storage.commit([{ conversationId: name, updates: [updates.at(-1)!] }])
     await storage.close()
 
     const target = new Y.Doc()

@@ -4,7 +4,7 @@
 // side database. It is also the baseline the benchmarks run beside. Weaker than the Dexie adapter:
 // a commit spans several databases (see `capabilities.atomicCommit`), and opening a conversation
 // never written creates its (empty) database, as y-indexeddb does.
-import { StorageError } from '@parley/core'
+import { StorageError } from '@parley/core/ports'
 import type {
   ConversationWrite,
   LogKey,
@@ -12,7 +12,7 @@ import type {
   StoredDoc,
   StoredLogRow,
   StoredSnapshot,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { createAdapterRuntime } from './adapter-runtime.js'
 import { createDexieStorageInternals } from './create-dexie-storage.js'
 import { TABLES } from './dexie-schema.js'
@@ -173,14 +173,6 @@ export function createYIndexeddbStorage(options: YIndexeddbStorageOptions = {}):
       )
     },
 
-    appendUpdates(conversationId, updates, appendOptions = {}) {
-      return runtime.run(
-        'appendUpdates',
-        () => append(conversationId, appendOptions.segment ?? 0, updates),
-        noRetry,
-      )
-    },
-
     compact(conversationId, compaction) {
       return runtime.run(
         'compact',
@@ -224,22 +216,13 @@ export function createYIndexeddbStorage(options: YIndexeddbStorageOptions = {}):
       )
     },
 
-    putTail: (id, tail) => runtime.run('putTail', () => side.storage.putTail(id, tail), noRetry),
     getTail: (id) => runtime.run('getTail', () => side.storage.getTail(id), noRetry),
-    putIndexEntry: (entry) =>
-      runtime.run('putIndexEntry', () => side.storage.putIndexEntry(entry), noRetry),
-    getIndexEntry: (id) =>
-      runtime.run('getIndexEntry', () => side.storage.getIndexEntry(id), noRetry),
     listIndex: (o) => runtime.run('listIndex', () => side.storage.listIndex(o), noRetry),
-    addOutbox: (entries) =>
-      runtime.run('addOutbox', () => side.storage.addOutbox(entries), noRetry),
     listOutbox: (o) => runtime.run('listOutbox', () => side.storage.listOutbox(o), noRetry),
     updateOutbox: (id, patch) =>
       runtime.run('updateOutbox', () => side.storage.updateOutbox(id, patch), noRetry),
     removeOutbox: (ids) =>
       runtime.run('removeOutbox', () => side.storage.removeOutbox(ids), noRetry),
-    putCursor: (id, cursor) =>
-      runtime.run('putCursor', () => side.storage.putCursor(id, cursor), noRetry),
     getCursor: (id) => runtime.run('getCursor', () => side.storage.getCursor(id), noRetry),
     getOrCreateDevice: () =>
       runtime.run('getOrCreateDevice', () => side.storage.getOrCreateDevice(), noRetry),

@@ -1,7 +1,7 @@
 // Deleting a user's local database (`signOut({ localData: 'wipe' })` through the host's
 // `deleteStorage`). The engine closed its connection first, so nothing blocks the delete for
 // long; a tab that still holds one (an old version of the app) makes it fail, not hang.
-import { StorageError } from '@parley/core'
+import { StorageError } from '@parley/core/ports'
 
 /** Options of {@link deleteDexieStorage}. */
 export interface DeleteDexieStorageOptions {

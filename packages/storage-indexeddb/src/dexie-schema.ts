@@ -2,7 +2,7 @@
 // version. To change the schema, add a `db.version(n + 1)` with the new stores and, when rows
 // must be rewritten, an `.upgrade(tx => …)`; never edit a published version (see docs/STORAGE.md).
 import { Dexie } from 'dexie'
-import type { ConversationIndexEntry, OutboxEntry } from '@parley/core'
+import type { ConversationIndexEntry, OutboxEntry } from '@parley/core/ports'
 
 /** Current schema version of the Dexie database. */
 export const DEXIE_SCHEMA_VERSION = 1

@@ -1,5 +1,5 @@
-import { StorageError, isStorageError } from '@parley/core'
-import type { StorageErrorCode } from '@parley/core'
+import { StorageError, isStorageError } from '@parley/core/ports'
+import type { StorageErrorCode } from '@parley/core/ports'
 
 // Safari (WebKit) drops the connection to its IndexedDB server process after the page was in the
 // background or the process crashed; every later transaction fails with an UnknownError carrying

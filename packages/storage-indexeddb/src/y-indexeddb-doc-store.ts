@@ -4,7 +4,7 @@
 // to IndexedDB directly instead of through y-indexeddb's `fetchUpdates`/`storeState`: those need a
 // live Y.Doc, apply to it, and return before their transactions complete, so they can neither
 // return bytes nor report a failure.
-import { StorageError } from '@parley/core'
+import { StorageError } from '@parley/core/ports'
 import { toStorageError } from './to-storage-error.js'
 
 const UPDATES = 'updates'

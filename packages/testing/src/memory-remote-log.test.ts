@@ -5,7 +5,7 @@ import {
   type ConversationId,
   type RemoteLogEvents,
   type UserId,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { remoteLogContract } from './contracts/remote-log-contract.js'
 import { createMemoryRemoteLog, createMemoryRemoteLogServer } from './memory-remote-log.js'
 

@@ -30,7 +30,7 @@ import {
   type RemotePutSnapshotResult,
   type RemoteSnapshot,
   type UserId,
-} from '@parley/core'
+} from '@parley/core/ports'
 
 /** The limits a memory server enforces; override some to test `too-large` with small data. */
 export type MemoryRemoteLogLimits = { -readonly [K in keyof typeof REMOTE_LOG_LIMITS]: number }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { asConversationId, isStorageError } from '@parley/core'
+import { asConversationId, isStorageError } from '@parley/core/ports'
 import { runStorageAdapterContract } from './contracts/storage-adapter-contract.js'
 import {
   createMemoryStorage,
@@ -27,14 +27,16 @@ const A = asConversationId('a')
 describe('createMemoryStorage test controls', () => {
   it('fails only the named operation, the given number of times', async () => {
     const storage = createMemoryStorage()
-    storage.failNext({ code: 'connection-lost', operation: 'putTail', times: 2 })
+    storage.failNext({ code: 'connection-lost', operation: 'commit', times: 2 })
     await storage.kvPut('k', 1)
     for (let i = 0; i < 2; i++) {
-      const error: unknown = await storage.putTail(A, 1).catch((e: unknown) => e)
+      const error: unknown = await storage
+        .commit([{ conversationId: A, tail: 1 }])
+        .catch((e: unknown) => e)
       expect(isStorageError(error) && error.code).toBe('connection-lost')
-      expect(isStorageError(error) && error.operation).toBe('putTail')
+      expect(isStorageError(error) && error.operation).toBe('commit')
     }
-    await storage.putTail(A, 2)
+    await storage.commit([{ conversationId: A, tail: 2 }])
     expect(await storage.getTail(A)).toBe(2)
   })
 

@@ -2,7 +2,7 @@
 // copies in and out, typed errors, close) and adds fault injection, so engine tests can exercise a
 // full disk or a lost connection without a browser. Every call takes effect synchronously and
 // settles on a microtask, which keeps tests deterministic.
-import { StorageError } from '@parley/core'
+import { StorageError } from '@parley/core/ports'
 import type {
   CommitResult,
   DeviceId,
@@ -22,7 +22,7 @@ import type {
   StorageErrorCode,
   StoredDoc,
   StoredLogRow,
-} from '@parley/core'
+} from '@parley/core/ports'
 
 interface MemoryDocRecord {
   snapshots: Map<number, Uint8Array>
@@ -231,12 +231,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       })
     },
 
-    appendUpdates(conversationId, updates, appendOptions = {}) {
-      return run('appendUpdates', () =>
-        appendPrepared(conversationId, appendOptions.segment ?? 0, updates.map(copyBytes)),
-      )
-    },
-
     compact(conversationId, compaction: Compaction) {
       return run('compact', () => {
         const segment = compaction.segment ?? 0
@@ -295,23 +289,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       })
     },
 
-    putTail(conversationId, tail) {
-      return run('putTail', () => {
-        data.tails.set(conversationId, cloneValue(tail, 'putTail'))
-      })
-    },
     getTail(conversationId) {
       return run('getTail', () => cloneValue(data.tails.get(conversationId), 'getTail'))
     },
 
-    putIndexEntry(entry) {
-      return run('putIndexEntry', () => {
-        data.index.set(entry.id, cloneValue(entry, 'putIndexEntry'))
-      })
-    },
-    getIndexEntry(conversationId) {
-      return run('getIndexEntry', () => cloneValue(data.index.get(conversationId), 'getIndexEntry'))
-    },
     listIndex(listOptions: ListIndexOptions = {}) {
       return run('listIndex', () => {
         const entries = [...data.index.values()].sort(
@@ -323,16 +304,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       })
     },
 
-    addOutbox(entries) {
-      return run('addOutbox', () => {
-        const prepared = prepareOutbox(entries, 'addOutbox')
-        for (const entry of prepared) {
-          entry.seq = data.nextOutboxSeq++
-          data.outbox.set(entry.id, entry)
-        }
-        return prepared.map(cloneOutbox)
-      })
-    },
     listOutbox(listOptions: ListOutboxOptions = {}) {
       return run('listOutbox', () => {
         const entries = [...data.outbox.values()]
@@ -369,11 +340,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       })
     },
 
-    putCursor(conversationId, cursor) {
-      return run('putCursor', () => {
-        data.cursors.set(conversationId, cloneValue(cursor, 'putCursor'))
-      })
-    },
     getCursor(conversationId) {
       return run('getCursor', () => cloneValue(data.cursors.get(conversationId), 'getCursor'))
     },

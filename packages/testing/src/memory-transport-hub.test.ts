@@ -4,7 +4,7 @@ import {
   type PeerId,
   type TransportError,
   type ConversationId,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { createMemoryTransportHub, createMemoryTransportPair } from './memory-transport-hub.js'
 import { transportContract } from './contracts/transport-contract.js'
 

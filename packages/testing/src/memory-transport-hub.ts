@@ -10,14 +10,14 @@ import {
   type PeerId,
   type Transport,
   type TransportStatus,
-} from '@parley/core'
+} from '@parley/core/ports'
 import {
   SimNetwork,
   type SimFlushOptions,
   type SimNetworkOptions,
   type SimPeer,
 } from './sim-network.js'
-import { TransportEmitter } from '@parley/core'
+import { TransportEmitter } from '@parley/core/ports'
 
 /** Options of {@link createMemoryTransportHub}. */
 export interface MemoryTransportHubOptions extends Partial<SimNetworkOptions> {

@@ -2,7 +2,7 @@
 // transports over a lossy, partitioned network converge because each resyncs on `peer-joined`.
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { ConversationId, Transport } from '@parley/core'
+import type { ConversationId, Transport } from '@parley/core/ports'
 import { createMemoryTransportHub } from './memory-transport-hub.js'
 import { createRng } from './rng.js'
 import { runFuzz } from './run-fuzz.js'

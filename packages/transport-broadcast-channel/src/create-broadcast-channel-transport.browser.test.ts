@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ConversationId, PeerId, TransportMessage } from '@parley/core'
+import type { ConversationId, PeerId, TransportMessage } from '@parley/core/ports'
 import { transportContract } from '@parley/testing/contracts'
 import { createBroadcastChannelTransport } from './create-broadcast-channel-transport.js'
 

@@ -5,7 +5,7 @@ import type {
   Transport,
   TransportError,
   TransportMessage,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { transportContract } from '@parley/testing/contracts'
 import { createBroadcastChannelTransport } from './create-broadcast-channel-transport.js'
 

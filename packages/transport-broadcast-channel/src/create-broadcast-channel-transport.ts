@@ -10,8 +10,8 @@ import {
   type Transport,
   type TransportStatus,
   type TransportWireMessage,
-} from '@parley/core'
-import { TransportEmitter } from '@parley/core'
+} from '@parley/core/ports'
+import { TransportEmitter } from '@parley/core/ports'
 
 /** The parts of a `BroadcastChannel` constructor this transport uses (for injection in tests). */
 export type BroadcastChannelConstructor = new (name: string) => BroadcastChannel

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ConversationId } from '@parley/core'
+import type { ConversationId } from '@parley/core/ports'
 import { CoalescingLane, type CoalescingLaneOptions } from './coalescing-lane.js'
 import { encodeMessageBody } from './supabase-frame.js'
 

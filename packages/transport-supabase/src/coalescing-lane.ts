@@ -2,7 +2,7 @@
 // finds the lane quiet goes out at once (a lone chat message pays no delay); messages that follow
 // within `windowMs` wait and ride together in one frame at the end of the window. So a burst
 // costs one Realtime event per window (PERFORMANCE.md T14) and a lone message none.
-import type { ConversationId } from '@parley/core'
+import type { ConversationId } from '@parley/core/ports'
 import { mergeAwarenessUpdates } from './merge-awareness-updates.js'
 import { encodeMessageBody, type EncodedMessageBody } from './supabase-frame.js'
 

@@ -8,7 +8,7 @@ import {
   type RemoteLogEvents,
   type RemoteLogInboxStatus,
   type RemoteLogListener,
-} from '@parley/core'
+} from '@parley/core/ports'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { encodeBase64 } from './base64.js'
 import type { SupabaseExternalAuth } from './external-auth.js'

@@ -3,7 +3,7 @@
 // (supabase-js's `accessToken` option: this client never signs in, never refreshes, and keeps no
 // session of its own), the durable remote log and the live transport on it. It matches
 // `ServerConnector` of `@parley/worker` structurally, so this package does not depend on it.
-import type { RemoteLog, Transport } from '@parley/core'
+import type { RemoteLog, Transport } from '@parley/core/ports'
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js'
 import { createSupabaseRemoteLog } from './create-supabase-remote-log.js'
 import { createSupabaseTransport } from './create-supabase-transport.js'

@@ -10,7 +10,7 @@ import {
   type PeerId,
   type Transport,
   type TransportStatus,
-} from '@parley/core'
+} from '@parley/core/ports'
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import { CoalescingLane } from './coalescing-lane.js'
 import type { SupabaseExternalAuth } from './external-auth.js'
@@ -22,7 +22,7 @@ import {
   encodeSupabaseFrame,
   frameOverhead,
 } from './supabase-frame.js'
-import { TransportEmitter } from '@parley/core'
+import { TransportEmitter } from '@parley/core/ports'
 import { watchRealtimeConnection } from './watch-realtime-connection.js'
 
 /** Options of {@link createSupabaseTransport}, besides the client source. */

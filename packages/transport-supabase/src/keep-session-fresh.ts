@@ -5,7 +5,7 @@
 // would otherwise refresh only lazily on the next request. Realtime closes a private channel the
 // moment its token expires (server watchdog, SUPABASE-PROTOCOL.md §1.10), so the token must be
 // renewed before that, and every renewal handed to Realtime (`realtime.setAuth`).
-import { createRetryPolicy } from '@parley/core'
+import { createRetryPolicy } from '@parley/core/ports'
 import type { Session, SupabaseClient } from '@supabase/supabase-js'
 
 interface Keeper {

@@ -1,6 +1,6 @@
 // PostgREST answers (and fetch failures, which postgrest-js turns into status 0) → RemoteLogError.
 // Parley's own errors are SQLSTATE P0001 with the code in `hint` (docs/SCHEMA.md "Error format").
-import { RemoteLogError, type RemoteLogErrorCode } from '@parley/core'
+import { RemoteLogError, type RemoteLogErrorCode } from '@parley/core/ports'
 
 /** The `PARLEY_*` codes of supabase/migrations and what a client can do about each. */
 const PARLEY_CODES: Readonly<Record<string, RemoteLogErrorCode>> = {

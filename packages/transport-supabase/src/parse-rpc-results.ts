@@ -13,7 +13,7 @@ import {
   type RemoteSnapshot,
   type RemoteUpdate,
   type UserId,
-} from '@parley/core'
+} from '@parley/core/ports'
 import { decodeBase64 } from './base64.js'
 
 type Row = Record<string, unknown>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ConversationId, OutgoingTransportMessage, PeerId } from '@parley/core'
+import type { ConversationId, OutgoingTransportMessage, PeerId } from '@parley/core/ports'
 import { decodeSupabaseFrame, encodeMessageBody, encodeSupabaseFrame } from './supabase-frame.js'
 
 const conversation = 'c0ffee00-0000-4000-8000-000000000001' as ConversationId

@@ -22,7 +22,7 @@ import {
   type OutgoingTransportMessage,
   type PeerId,
   type TransportWireMessage,
-} from '@parley/core'
+} from '@parley/core/ports'
 
 /** One message's encoded body (tag, `to`, fields), ready to be packed into a frame. */
 export interface EncodedMessageBody {

@@ -10,7 +10,7 @@ import {
   type ConversationId,
   type RemoteLogEvents,
   type RemoteLogInboxStatus,
-} from '@parley/core'
+} from '@parley/core/ports'
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import type { SupabaseExternalAuth } from './external-auth.js'
 import { watchRealtimeConnection } from './watch-realtime-connection.js'

@@ -1,18 +1,15 @@
 // The tab side: a typed client over comlink. It never holds a Y.Doc — it sends intents and
-// receives plain view objects and live subscriptions from the one engine of the browser.
+// receives plain view objects and live subscriptions from the one engine of the browser. Its
+// action methods come from the declared `ENGINE_ACTIONS` (see `ClientEngineActions`).
 import * as Comlink from 'comlink'
 import type {
-  ConversationKind,
-  ConversationState,
   ConversationSummary,
-  EditInput,
-  HlcStamp,
+  CreateConversationInput,
   MessageId,
   MessageItem,
-  MessageItemPage,
   SendInput,
-  SyncStatus,
 } from '@parley/core'
+import { ClientEngineActions, type Unsubscribe } from './client-actions.js'
 import { installErrorTransfer } from './error-transfer.js'
 import {
   HOST_API_VERSION,
@@ -20,13 +17,20 @@ import {
   type AuthSession,
   type AuthState,
   type HostInfo,
-  type PageQuery,
   type ParleyHostApi,
   type SignOutOptions,
 } from './host-api.js'
+import { invokeMethod } from './router.js'
 
 export { RemoteError } from './error-transfer.js'
 export * from './host-api.js'
+export {
+  ClientEngineActions,
+  type ClientActionPort,
+  type ClientEngineApi,
+  type ClientMethod,
+  type Unsubscribe,
+} from './client-actions.js'
 
 /** Options of {@link createParleyClient}. */
 export interface ParleyClientOptions {
@@ -50,25 +54,23 @@ export interface ParleyClientOptions {
   mode?: 'auto' | 'shared-worker' | 'dedicated'
 }
 
-/** Unsubscribes a live subscription. */
-export type Unsubscribe = () => void
-
 function newId(): string {
   return globalThis.crypto.randomUUID()
 }
 
 /**
  * A tab's handle on Parley. Create with {@link createParleyClient}; `close()` when the tab no
- * longer needs it (the host also notices a tab that simply goes away).
+ * longer needs it (the host also notices a tab that simply goes away). The engine's actions
+ * (`send`, `page`, `subscribeConversation`…) are declared once in `ENGINE_ACTIONS`; the methods
+ * here are the tab's own (auth, lifetime) and the two that choose an id for idempotent retries.
  */
-export class ParleyClient {
+export class ParleyClient extends ClientEngineActions {
   /** Which engine serves this tab, and how (`user` is empty while nobody is signed in). */
   info: HostInfo
   /** This tab's id. */
   readonly tabId: string
   readonly #remote: Comlink.Remote<ParleyHostApi>
   readonly #dispose: () => void
-  readonly #subscriptions = new Set<Promise<string>>()
   readonly #authListeners = new Set<(state: AuthState) => void>()
   #auth: AuthState
   #closed = false
@@ -81,6 +83,11 @@ export class ParleyClient {
     tabId: string,
     dispose: () => void,
   ) {
+    super({
+      call: (method, args) => invokeMethod(remote, method, args),
+      subscribe: (method, args, listener) =>
+        subscribeVia(remote, (cb) => invokeMethod(remote, method, [tabId, ...args, cb]), listener),
+    })
     this.#remote = remote
     this.info = info
     this.#auth = auth
@@ -127,119 +134,18 @@ export class ParleyClient {
     return this.#auth
   }
 
-  /** Creates an invite: a short code, and a link when configured. */
-  createInvite(conversationId: string): Promise<{ code: string; url?: string }> {
-    return this.#remote.createInvite(conversationId)
-  }
-
-  /** Joins a conversation by invite code; resolves once its history is caught up. */
-  joinConversation(code: string): Promise<ConversationSummary> {
-    return this.#remote.joinConversation(code)
-  }
-
-  /** Leaves a conversation and forgets it on this device. */
-  leaveConversation(conversationId: string): Promise<void> {
-    return this.#remote.leaveConversation(conversationId)
-  }
-
-  /** Sets this device's presence (`online`/`away`) in every open conversation. */
-  setPresence(status: 'online' | 'away'): Promise<void> {
-    return this.#remote.setPresence(status)
-  }
-
-  /** Display names of users, as far as this device knows them. */
-  displayNames(userIds: readonly string[]): Promise<Record<string, string>> {
-    return this.#remote.displayNames(userIds)
-  }
-
-  /** The conversation list (from the index: no document is opened), newest activity first. */
-  listConversations(limit?: number): Promise<ConversationSummary[]> {
-    return this.#remote.listConversations(limit)
-  }
-
   /** Creates a conversation owned by the user; resolves once durable. */
-  createConversation(
-    input: { title?: string; kind?: ConversationKind } = {},
-  ): Promise<ConversationSummary> {
-    return this.#remote.createConversation({ id: newId(), ...input })
-  }
-
-  /** A conversation's state for painting (the newest page, meta, unread, presence). */
-  conversationState(conversationId: string): Promise<ConversationState> {
-    return this.#remote.conversationState(conversationId)
-  }
-
-  /** A page before/after a cursor, or the newest page. */
-  page(conversationId: string, query: PageQuery): Promise<MessageItemPage> {
-    return this.#remote.page(conversationId, query)
-  }
+  override createConversation = (
+    input: CreateConversationInput = {},
+  ): Promise<ConversationSummary> =>
+    // The id is chosen here so a call retried after a leader change cannot create two.
+    this.#remote.createConversation({ id: newId(), ...input })
 
   /** Sends a message; resolves once it is durable locally (status `sending`). */
-  send(conversationId: string, input: SendInput): Promise<MessageItem> {
+  override send = (conversationId: string, input: SendInput): Promise<MessageItem> => {
     // The id is chosen here so a call retried after a leader change cannot send twice.
     const id = (input.id ?? newId().replace(/-/g, '')) as MessageId
     return this.#remote.send(conversationId, { ...input, id })
-  }
-
-  /** Edits one of the user's messages. */
-  edit(conversationId: string, messageId: MessageId, input: EditInput): Promise<MessageItem> {
-    return this.#remote.edit(conversationId, messageId, input)
-  }
-
-  /** Deletes one of the user's messages. */
-  delete(conversationId: string, messageId: MessageId): Promise<void> {
-    return this.#remote.delete(conversationId, messageId)
-  }
-
-  /** Adds a reaction. */
-  react(conversationId: string, messageId: MessageId, reaction: string): Promise<void> {
-    return this.#remote.react(conversationId, messageId, reaction)
-  }
-
-  /** Removes a reaction. */
-  unreact(conversationId: string, messageId: MessageId, reaction: string): Promise<void> {
-    return this.#remote.unreact(conversationId, messageId, reaction)
-  }
-
-  /** Marks the conversation read up to a stamp (default: everything received). */
-  markRead(conversationId: string, upTo?: HlcStamp): Promise<void> {
-    return this.#remote.markRead(conversationId, upTo)
-  }
-
-  /** Shows or clears the typing indicator (it expires on its own). */
-  setTyping(conversationId: string, typing: boolean): Promise<void> {
-    return this.#remote.setTyping(conversationId, typing)
-  }
-
-  /** Saves again a `failed` message (or every failed change of the conversation). */
-  retry(conversationId: string, messageId?: MessageId): Promise<void> {
-    return this.#remote.retry(conversationId, messageId)
-  }
-
-  /** Pending/unsaved/failed counts and connectivity. */
-  syncStatus(): Promise<SyncStatus> {
-    return this.#remote.syncStatus()
-  }
-
-  /** Live state of a conversation: called now and after every change. */
-  subscribeConversation(
-    conversationId: string,
-    listener: (state: ConversationState) => void,
-  ): Unsubscribe {
-    return this.#subscribe(
-      (tab, cb) => this.#remote.subscribeConversation(tab, conversationId, cb),
-      listener,
-    )
-  }
-
-  /** The live conversation list. */
-  subscribeConversations(listener: (list: ConversationSummary[]) => void): Unsubscribe {
-    return this.#subscribe((tab, cb) => this.#remote.subscribeConversations(tab, cb), listener)
-  }
-
-  /** The live sync status. */
-  subscribeSyncStatus(listener: (status: SyncStatus) => void): Unsubscribe {
-    return this.#subscribe((tab, cb) => this.#remote.subscribeSyncStatus(tab, cb), listener)
   }
 
   /** Drops every subscription of this tab and releases the worker connection. Idempotent. */
@@ -257,11 +163,11 @@ export class ParleyClient {
   }
 
   #followAuth(): void {
-    const stop = this.#subscribe(
-      (tab, cb) => this.#remote.subscribeAuth(tab, cb),
+    this.#stopAuth = subscribeVia(
+      this.#remote,
+      (cb) => this.#remote.subscribeAuth(this.tabId, cb),
       (state: AuthState) => this.#setAuth(state),
     )
-    this.#stopAuth = stop
   }
 
   #stopAuth: Unsubscribe | undefined
@@ -290,26 +196,31 @@ export class ParleyClient {
     }
     for (const listener of this.#authListeners) listener(state)
   }
+}
 
-  #subscribe<T>(
-    start: (tabId: string, listener: (value: T) => void) => Promise<string>,
-    listener: (value: T) => void,
-  ): Unsubscribe {
-    let active = true
-    const subscription = start(
-      this.tabId,
-      Comlink.proxy((value: T) => {
-        if (active) listener(value)
-      }),
-    )
-    this.#subscriptions.add(subscription)
-    subscription.catch(() => this.#subscriptions.delete(subscription))
-    return () => {
-      if (!active) return
-      active = false
-      this.#subscriptions.delete(subscription)
-      subscription.then((id) => this.#remote.unsubscribe(id)).catch(() => undefined)
-    }
+/**
+ * Starts a subscription at the host with a comlink-proxied listener; returns the function that
+ * ends it (silences the listener at once, then tells the host once it answered with an id).
+ */
+function subscribeVia<T>(
+  remote: Comlink.Remote<ParleyHostApi>,
+  start: (listener: (value: T) => void) => Promise<unknown>,
+  listener: (value: T) => void,
+): Unsubscribe {
+  let active = true
+  const subscription = start(
+    Comlink.proxy((value: T) => {
+      if (active) listener(value)
+    }),
+  )
+  // A refused subscription simply never pushes (e.g. signed out meanwhile).
+  subscription.catch(() => undefined)
+  return () => {
+    if (!active) return
+    active = false
+    subscription
+      .then((id) => (typeof id === 'string' ? remote.unsubscribe(id) : undefined))
+      .catch(() => undefined)
   }
 }
 

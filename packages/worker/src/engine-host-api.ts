@@ -1,14 +1,22 @@
-// ParleyHostApi implemented over the Engine: the object the worker exposes to tabs. It turns the
+// ParleyHostApi implemented over the Engine: the object the worker exposes to tabs. The declared
+// actions (`ENGINE_ACTIONS`) are forwarded to the engine by name; the subscriptions turn the
 // engine's change events into pushes of plain state objects to each subscribed tab.
-import type { ConversationState, Engine } from '@parley/core'
+import {
+  ENGINE_ACTIONS,
+  type ConversationState,
+  type Engine,
+  type EngineActions,
+} from '@parley/core'
 import {
   HOST_API_VERSION,
   HostError,
+  type HostEngineApi,
   type HostInfo,
   type HostListener,
   type HostMode,
   type ParleyHostApi,
 } from './host-api.js'
+import { forwardMethods, invokeMethod } from './router.js'
 
 interface Subscription {
   tabId: string
@@ -74,12 +82,15 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
     return id
   }
 
-  const state = async (conversationId: string): Promise<ConversationState> => {
-    const s = await engine.conversationState(conversationId)
-    return s
-  }
+  // The engine implements every declared call; this line fails to compile when it does not.
+  const actions: EngineActions = engine
+  // Subscriptions are overridden below; a call reaches the engine method of the same name.
+  const forwarded = forwardMethods<HostEngineApi>(ENGINE_ACTIONS, (method, args) =>
+    invokeMethod(actions, method, args),
+  )
 
   return {
+    ...forwarded,
     async init(config) {
       if (config.user !== engine.user) {
         throw new HostError(
@@ -94,24 +105,7 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
       const url = options.inviteUrl?.(invite.code) ?? invite.url
       return { code: invite.code, ...(url !== undefined ? { url } : {}) }
     },
-    joinConversation: (code) => engine.joinConversation(code),
-    leaveConversation: (id) => engine.leaveConversation(id),
-    displayNames: async (userIds) => engine.displayNames(userIds),
     setNetwork: async (online) => engine.setNetwork(online),
-    setPresence: async (status) => engine.setPresence(status),
-    listConversations: (limit) => engine.listConversations(limit),
-    createConversation: (input) => engine.createConversation(input),
-    conversationState: state,
-    page: (id, query) => engine.page(id, query),
-    send: (id, input) => engine.send(id, input),
-    edit: (id, messageId, input) => engine.edit(id, messageId, input),
-    delete: (id, messageId) => engine.delete(id, messageId),
-    react: (id, messageId, reaction) => engine.react(id, messageId, reaction),
-    unreact: (id, messageId, reaction) => engine.unreact(id, messageId, reaction),
-    markRead: (id, upTo) => engine.markRead(id, upTo),
-    setTyping: (id, typing) => engine.setTyping(id, typing),
-    retry: (id, messageId) => engine.retry(id, messageId),
-    syncStatus: async () => engine.syncStatus(),
 
     async subscribeConversation(tabId, conversationId, listener) {
       const release = await engine.retain(conversationId)

@@ -1,22 +1,19 @@
 // The contract between a tab and the engine's host: what a tab may ask, as plain data in and
-// out. The host implements it over the Engine (in a SharedWorker, or in the leader's dedicated
-// worker); follower workers relay it over BroadcastChannel; tabs reach it through comlink.
-import type {
-  ConversationState,
-  ConversationSummary,
-  EditInput,
-  HlcStamp,
-  MessageId,
-  MessageItem,
-  MessageItemPage,
-  PageCursor,
-  SendInput,
-  SyncStatus,
-  ConversationKind,
+// out. The engine's actions are declared once in `@parley/core` (`ENGINE_ACTIONS`); this file
+// derives the host's form of them and adds the host's own calls (start-up, auth, network, the
+// tab's lifetime). The host implements it over the Engine (in a SharedWorker, or in the leader's
+// dedicated worker); follower workers relay it over BroadcastChannel; tabs reach it through comlink.
+import {
+  ENGINE_ACTIONS,
+  type CallSpec,
+  type EngineActionTable,
+  type SubscriptionSpec,
 } from '@parley/core'
 import type { AuthSession, AuthState, SignOutOptions } from './auth-state.js'
+import type { MethodTable } from './router.js'
 
 export type { AuthSession, AuthState, AuthUser, SignOutOptions } from './auth-state.js'
+export type { CreateConversationInput, Invite, PageQuery } from '@parley/core'
 
 /** Version of the host API; a client and a host of different versions refuse to talk. */
 export const HOST_API_VERSION = 1
@@ -58,30 +55,28 @@ export interface HostConfig {
 /** A listener the tab registers; the host calls it with each new value. */
 export type HostListener<T> = (value: T) => void
 
-/** Input of `createConversation`. */
-export interface CreateConversationInput {
-  /** Chosen by the client so a retried call is idempotent. */
-  id: string
-  title?: string
-  kind?: ConversationKind
-}
-
-/** Query of `page`. */
-export interface PageQuery {
-  before?: PageCursor
-  after?: PageCursor
-  limit: number
-}
+/** One declared action as the host offers it. */
+export type HostMethod<Spec> =
+  Spec extends CallSpec<infer F>
+    ? (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
+    : Spec extends SubscriptionSpec<infer Args, infer Value>
+      ? (tabId: string, ...rest: [...Args, listener: HostListener<Value>]) => Promise<string>
+      : never
 
 /**
- * Everything a tab can do. Every method settles; failures reject with an Error whose `name` and
- * `code` survive the trip (`StorageError`, `ParleyError`, `HostError`).
- *
- * Idempotency (a follower retries calls after a leader change): `send` with the same `input.id`
- * and `createConversation` with the same `id` return the first result; `react`, `unreact`,
- * `markRead`, `delete` are idempotent by nature; a repeated `edit` writes the same text again.
+ * The engine's declared actions as the host offers them: every call answers with a promise; a
+ * subscription takes the tab's id first and the listener last, calls the listener now and after
+ * every change, and resolves with a subscription id (for `unsubscribe`).
  */
-export interface ParleyHostApi {
+export type HostEngineApi = { [K in keyof EngineActionTable]: HostMethod<EngineActionTable[K]> }
+
+/**
+ * Everything a tab can do: the engine's declared actions ({@link HostEngineApi}) and the host's
+ * own calls. Every method settles; failures reject with an Error whose `name` and `code` survive
+ * the trip (`StorageError`, `ParleyError`, `HostError`). Calls are idempotent for retries (a
+ * follower retries calls after a leader change), see `ENGINE_ACTIONS`.
+ */
+export interface ParleyHostApi extends HostEngineApi {
   init(config: HostConfig): Promise<HostInfo>
   /**
    * Hands the app's session to the engine: starts the engine for its user (opening that user's
@@ -99,49 +94,28 @@ export interface ParleyHostApi {
   authState(): Promise<AuthState>
   /** Calls `listener` with the auth state now and after every change; resolves with a subscription id. */
   subscribeAuth(tabId: string, listener: HostListener<AuthState>): Promise<string>
-  /** Creates an invite for a conversation: a short code, and a link when the app configured one. */
-  createInvite(conversationId: string): Promise<{ code: string; url?: string }>
-  /** Joins a conversation by invite code; resolves once its history is caught up. */
-  joinConversation(code: string): Promise<ConversationSummary>
-  /** Leaves a conversation and forgets it on this device. */
-  leaveConversation(conversationId: string): Promise<void>
-  /** Display names of users, as far as this device knows them. */
-  displayNames(userIds: readonly string[]): Promise<Record<string, string>>
-  /** Sets this device's presence (`online`/`away`) in every open conversation. */
-  setPresence(status: 'online' | 'away'): Promise<void>
   /** The browser's network state as a tab sees it (`navigator.onLine`); the client forwards it. */
   setNetwork(online: boolean): Promise<void>
-  listConversations(limit?: number): Promise<ConversationSummary[]>
-  createConversation(input: CreateConversationInput): Promise<ConversationSummary>
-  conversationState(conversationId: string): Promise<ConversationState>
-  page(conversationId: string, query: PageQuery): Promise<MessageItemPage>
-  send(conversationId: string, input: SendInput & { id: MessageId }): Promise<MessageItem>
-  edit(conversationId: string, messageId: MessageId, input: EditInput): Promise<MessageItem>
-  delete(conversationId: string, messageId: MessageId): Promise<void>
-  react(conversationId: string, messageId: MessageId, reaction: string): Promise<void>
-  unreact(conversationId: string, messageId: MessageId, reaction: string): Promise<void>
-  markRead(conversationId: string, upTo?: HlcStamp): Promise<void>
-  setTyping(conversationId: string, typing: boolean): Promise<void>
-  retry(conversationId: string, messageId?: MessageId): Promise<void>
-  syncStatus(): Promise<SyncStatus>
-  /** Calls `listener` with the conversation's state now and after every change; resolves with a subscription id. */
-  subscribeConversation(
-    tabId: string,
-    conversationId: string,
-    listener: HostListener<ConversationState>,
-  ): Promise<string>
-  /** Calls `listener` with the conversation list now and after every change. */
-  subscribeConversations(
-    tabId: string,
-    listener: HostListener<ConversationSummary[]>,
-  ): Promise<string>
-  /** Calls `listener` with the sync status now and after every change. */
-  subscribeSyncStatus(tabId: string, listener: HostListener<SyncStatus>): Promise<string>
   /** Ends a subscription. Unknown ids are ignored. */
   unsubscribe(subscriptionId: string): Promise<void>
   /** The tab is going away: drop its subscriptions. */
   goodbye(tabId: string): Promise<void>
 }
+
+const CALL = { kind: 'call' } as const
+
+/** Every method of {@link ParleyHostApi}, by name: the only names the host's routers accept. */
+export const HOST_API_METHODS: MethodTable<ParleyHostApi> = Object.freeze({
+  ...ENGINE_ACTIONS,
+  init: CALL,
+  setSession: CALL,
+  signOut: CALL,
+  authState: CALL,
+  subscribeAuth: { kind: 'subscribe' },
+  setNetwork: CALL,
+  unsubscribe: CALL,
+  goodbye: CALL,
+})
 
 /** Why the host refused a call. */
 export type HostErrorCode =
@@ -156,6 +130,7 @@ export type HostErrorCode =
   | 'no-wipe'
   | 'storage-user-mismatch'
   | 'signed-out'
+  | 'unknown-method'
 
 /** An error of the host itself (not of storage or the model). */
 export class HostError extends Error {

@@ -11,6 +11,7 @@ import { createOwnerApi, type OwnerApi } from './owner-api.js'
 import type { ServerConnector } from './server-connector.js'
 import type { StorageContext } from './user-engine.js'
 import {
+  HOST_API_METHODS,
   HOST_API_VERSION,
   HostError,
   type HostConfig,
@@ -18,6 +19,7 @@ import {
   type HostMode,
   type ParleyHostApi,
 } from './host-api.js'
+import { createRouter } from './router.js'
 import {
   createRelayClient,
   createRelayServer,
@@ -264,31 +266,19 @@ export function startParleyHost(options: ParleyHostOptions): ParleyHost {
 }
 
 /**
- * The object exposed to tabs: `init` is special (it may start the engine); every other call goes
- * to the current target (the local engine API, or the relay to the leader).
+ * The object exposed to tabs: `init` is special (it may start the engine); every other declared
+ * call goes to the current target (the local owner API, or the relay to the leader).
  */
 function routerApi(
   init: (config: HostConfig) => Promise<HostInfo>,
   target: () => ParleyHostApi | undefined,
 ): ParleyHostApi {
-  return new Proxy({} as ParleyHostApi, {
-    get(_t, property) {
-      if (property === 'init') return init
-      if (typeof property !== 'string' || property === 'then') return undefined
-      return (...args: unknown[]) => {
-        const api = target()
-        if (api === undefined) {
-          return Promise.reject(new HostError('not-initialized', 'call init() first'))
-        }
-        const fn = (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
-          property
-        ]
-        return fn === undefined
-          ? Promise.reject(new Error(`unknown method ${property}`))
-          : fn(...args)
-      }
-    },
+  const router = createRouter<ParleyHostApi>({
+    methods: HOST_API_METHODS,
+    target,
+    missing: () => new HostError('not-initialized', 'call init() first'),
   })
+  return { ...router.api, init }
 }
 
 /** Takes an exclusive Web Lock and keeps it until `release` is called (or the worker dies). */

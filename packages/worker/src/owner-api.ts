@@ -4,7 +4,7 @@
 // over their own database; a user change closes one and opens the other, never both at once.
 // Every other call goes to the running user's engine API, and is refused with `not-signed-in`
 // while there is none.
-import type { EngineOptions, StorageAdapter } from '@parley/core'
+import { ENGINE_ACTIONS, type EngineOptions, type StorageAdapter } from '@parley/core'
 import type { AuthMemory } from './auth-memory.js'
 import {
   SIGNED_OUT,
@@ -21,9 +21,11 @@ import {
   type HostConfig,
   type HostInfo,
   type HostListener,
+  type HostEngineApi,
   type HostMode,
   type ParleyHostApi,
 } from './host-api.js'
+import { createRouter } from './router.js'
 import type { ServerConnector } from './server-connector.js'
 import { openUserEngine, type StorageContext, type UserEngine } from './user-engine.js'
 
@@ -171,13 +173,23 @@ export function createOwnerApi(options: OwnerApiOptions): OwnerApi {
     server: connector !== undefined,
   })
 
+  const notSignedIn = (): HostError =>
+    new HostError('not-signed-in', 'no user is signed in: hand over a session first')
+
   const running = (): UserEngine => {
-    if (current === undefined)
-      throw new HostError('not-signed-in', 'no user is signed in: hand over a session first')
+    if (current === undefined) throw notSignedIn()
     return current
   }
 
-  const owner = {
+  // The engine's declared actions go to the running user's engine API.
+  const engineActions = createRouter<HostEngineApi>({
+    methods: ENGINE_ACTIONS,
+    target: () => current?.api,
+    missing: notSignedIn,
+  })
+
+  return {
+    ...engineActions.api,
     engine: () => current?.engine,
 
     async init(config: HostConfig): Promise<HostInfo> {
@@ -289,21 +301,4 @@ export function createOwnerApi(options: OwnerApiOptions): OwnerApi {
       await connector?.close()
     },
   }
-
-  // Everything else goes to the running user's engine API.
-  return new Proxy(owner as unknown as OwnerApi, {
-    get(target, property, receiver) {
-      if (typeof property !== 'string' || property in target)
-        return Reflect.get(target, property, receiver)
-      if (property === 'then') return undefined
-      return (...args: unknown[]) =>
-        Promise.resolve().then(() => {
-          const fn = (running().api as unknown as Record<string, (...a: unknown[]) => unknown>)[
-            property
-          ]
-          if (typeof fn !== 'function') throw new Error(`unknown method ${property}`)
-          return fn(...args)
-        })
-    },
-  })
 }

@@ -5,23 +5,25 @@
 // announces itself, every unanswered call is sent again (the host API is idempotent for retries,
 // see ParleyHostApi), and live subscriptions are made again with the new leader.
 import { RemoteError } from './error-transfer.js'
-import { HostError, type HostListener, type ParleyHostApi } from './host-api.js'
+import { HOST_API_METHODS, HostError, type HostListener, type ParleyHostApi } from './host-api.js'
 import {
   RELAY_PROTOCOL_VERSION as V,
   parseRelayMessage,
   toRelayError,
   type RelayMessage,
 } from './relay-messages.js'
+import { createRouter, forwardMethods, invokeMethod, isDeclaredMethod } from './router.js'
 
-const SUBSCRIBE_METHODS = new Set([
-  'subscribeConversation',
-  'subscribeConversations',
-  'subscribeSyncStatus',
-  'subscribeAuth',
-])
+/** A declared method of the host API. */
+type HostMethodName = keyof ParleyHostApi & string
+
+const isSubscription = (method: HostMethodName): boolean =>
+  HOST_API_METHODS[method].kind === 'subscribe'
+
+const isListener = (value: unknown): value is HostListener<unknown> => typeof value === 'function'
 
 interface PendingCall {
-  method: string
+  method: HostMethodName
   args: unknown[]
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
@@ -30,7 +32,7 @@ interface PendingCall {
 }
 
 interface RelaySubscription {
-  method: string
+  method: HostMethodName
   /** Arguments with the listener replaced by its key. */
   args: unknown[]
   listener: HostListener<unknown>
@@ -75,18 +77,20 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
     post({ v: V, type: 'call', id, from: workerId, method: call.method, args: call.args })
   }
 
-  const runLocal = (api: ParleyHostApi, method: string, args: unknown[]): Promise<unknown> => {
-    if (SUBSCRIBE_METHODS.has(method)) {
-      const key = args.at(-1) as string
-      const sub = subscriptions.get(key)
-      const listener = sub?.listener ?? (() => undefined)
-      args = [...args.slice(0, -1), listener]
+  const runLocal = (
+    api: ParleyHostApi,
+    method: HostMethodName,
+    args: unknown[],
+  ): Promise<unknown> => {
+    if (isSubscription(method)) {
+      // The last argument is the subscription's key here; the local api takes its listener.
+      const sub = subscriptions.get(String(args.at(-1)))
+      args = [...args.slice(0, -1), sub?.listener ?? (() => undefined)]
     }
-    const fn = (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]
-    return fn === undefined ? Promise.reject(new Error(`unknown method ${method}`)) : fn(...args)
+    return invokeMethod(api, method, args)
   }
 
-  const call = (method: string, args: unknown[]): Promise<unknown> =>
+  const call = (method: HostMethodName, args: unknown[]): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = globalThis.crypto.randomUUID()
       const entry: PendingCall = { method, args, resolve, reject, sentTo: undefined }
@@ -137,7 +141,7 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
   post({ v: V, type: 'who-leads' })
 
   const subscribe = (
-    method: string,
+    method: HostMethodName,
     args: unknown[],
     listener: HostListener<unknown>,
   ): Promise<string> => {
@@ -148,24 +152,20 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
     return sub.remoteId.then(() => key)
   }
 
-  const api = new Proxy({} as ParleyHostApi, {
-    get(_target, property) {
-      if (typeof property !== 'string') return undefined
-      if (property === 'then') return undefined
-      if (SUBSCRIBE_METHODS.has(property)) {
-        return (...args: unknown[]) =>
-          subscribe(property, args.slice(0, -1), args.at(-1) as HostListener<unknown>)
-      }
-      if (property === 'unsubscribe') {
-        return async (key: string) => {
-          const sub = subscriptions.get(key)
-          subscriptions.delete(key)
-          const remoteId = await sub?.remoteId?.catch(() => undefined)
-          if (remoteId !== undefined) await call('unsubscribe', [remoteId])
-        }
-      }
-      return (...args: unknown[]) => call(property, args)
-    },
+  const unsubscribe = async (key: unknown): Promise<void> => {
+    if (typeof key !== 'string') return
+    const sub = subscriptions.get(key)
+    subscriptions.delete(key)
+    const remoteId = await sub?.remoteId?.catch(() => undefined)
+    if (remoteId !== undefined) await call('unsubscribe', [remoteId])
+  }
+
+  const api = forwardMethods<ParleyHostApi>(HOST_API_METHODS, async (method, args) => {
+    if (method === 'unsubscribe') return unsubscribe(args[0])
+    if (!isSubscription(method)) return call(method, args)
+    const listener = args.at(-1)
+    if (!isListener(listener)) throw new TypeError(`${method} needs a listener`)
+    return subscribe(method, args.slice(0, -1), listener)
   })
 
   return {
@@ -195,6 +195,11 @@ export function createRelayClient(name: string, workerId: string): RelayClient {
 /** Creates the leader side on channel `name`, answering with `api` as engine `engineId`. */
 export function createRelayServer(name: string, engineId: string, api: ParleyHostApi): RelayServer {
   const channel = new BroadcastChannel(name)
+  const router = createRouter<ParleyHostApi>({
+    methods: HOST_API_METHODS,
+    target: () => api,
+    missing: () => new HostError('not-initialized', 'the leader has no host API'),
+  })
   let closed = false
   // An answer that completes after the leader closed has nowhere to go (its tab is gone).
   const post = (message: RelayMessage): void => {
@@ -209,7 +214,8 @@ export function createRelayServer(name: string, engineId: string, api: ParleyHos
     }
     if (message.type !== 'call') return
     let args = message.args
-    if (SUBSCRIBE_METHODS.has(message.method)) {
+    const method = message.method
+    if (isDeclaredMethod(HOST_API_METHODS, method) && isSubscription(method)) {
       const key = args.at(-1)
       if (typeof key !== 'string') return
       const to = message.from
@@ -218,13 +224,8 @@ export function createRelayServer(name: string, engineId: string, api: ParleyHos
         (value: unknown) => post({ v: V, type: 'event', to, listener: key, value }),
       ]
     }
-    const fn = (
-      api as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>
-    )[message.method]
-    const run =
-      typeof fn === 'function'
-        ? Promise.resolve().then(() => fn(...args))
-        : Promise.reject(new Error(`unknown method ${message.method}`))
+    // Undeclared names are refused by the router, and the follower hears why.
+    const run = router.call(method, args)
     run.then(
       (value) =>
         post({ v: V, type: 'result', id: message.id, to: message.from, engineId, ok: true, value }),

@@ -1,13 +1,12 @@
 // One hot conversation inside the engine: its ConversationDoc, its awareness (presence, typing),
-// what of it is durable, and which of its messages are pending or failed. The engine owns the
-// policy (persisting, broadcasting, compacting); the session keeps the per-conversation state.
+// and which of its messages are pending or failed. The engine owns the policy (broadcasting,
+// statuses), the write path owns what is durable; the session keeps the per-conversation view.
 import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { ConversationDoc } from '../conversation-doc.js'
 import type { HybridLogicalClock } from '../hlc.js'
 import type { ConversationId, DeviceId, MessageId, UserId } from '../ids.js'
-import type { MessagePage, MessageView } from '../message-view.js'
-import { STORAGE_ORIGIN } from '../transaction-origin.js'
+import type { MessagePage, MessageView, PageCursor } from '../message-view.js'
 import type {
   ConversationState,
   MessageFailure,
@@ -15,7 +14,6 @@ import type {
   MessageItemPage,
   PresenceEntry,
 } from './engine-types.js'
-import type { StoredDoc } from './storage-records.js'
 import { TAIL_RECORD_VERSION, type TailRecord } from './tail-record.js'
 
 /** The awareness state one device publishes per conversation. */
@@ -34,41 +32,34 @@ export interface ConversationSessionOptions {
   device: DeviceId
   clock: HybridLogicalClock
   /** Message ids of this device still waiting in the outbox (not acknowledged by the server). */
-  pending: Set<MessageId>
+  pending?: Iterable<MessageId>
+  /** Messages the server refused for good (read from the stored outbox). */
+  failures?: Iterable<[MessageId, MessageFailure]>
   wallClock: () => number
   onError: (error: unknown) => void
 }
 
-/** State of one open conversation. Create with {@link ConversationSession.hydrate}. */
+/**
+ * State of one open conversation: its document, its awareness, and the delivery state of this
+ * device's messages (`sending` while in the outbox, `failed` with a reason). The engine changes
+ * that state only through the methods below. What of the document is durable is the write path's
+ * (`LocalStore`), not the session's.
+ */
 export class ConversationSession {
   readonly id: ConversationId
   readonly doc: ConversationDoc
   readonly awareness: Awareness
   /** Messages of this device still in the outbox: status `sending`. */
-  readonly pending: Set<MessageId>
+  readonly #pending: Set<MessageId>
   /** Messages whose change could not be stored or was rejected: status `failed`. */
-  readonly failed = new Map<MessageId, MessageFailure>()
-  /** Updates made in memory whose commit failed; retried by `Engine.retry`. */
-  readonly unsaved: { update: Uint8Array; messageIds: readonly MessageId[] }[] = []
-  /** Log rows written since the last snapshot (drives compaction). */
-  logRows = 0
-  /** Key of the newest log row known to be in the document. */
-  lastKey: number | null = null
-  /** Whether a compaction is running. */
-  compacting = false
-  /** State vector of what storage holds: the next log row is the document's diff from it. */
-  persistedSv: Uint8Array = new Uint8Array([0])
-  /** This replica's Yjs clock already covered by the outbox (local changes after it are not). */
-  outboxClock = 0
+  readonly #failed: Map<MessageId, MessageFailure>
   #unread: number | undefined
-  /** Bytes of the stored snapshot and of the log rows written since (drive compaction). */
-  snapshotBytes = 0
-  logBytes = 0
   readonly #wallClock: () => number
 
-  private constructor(options: ConversationSessionOptions) {
+  constructor(options: ConversationSessionOptions) {
     this.id = options.id
-    this.pending = options.pending
+    const pending = (this.#pending = new Set(options.pending))
+    this.#failed = new Map(options.failures)
     this.#wallClock = options.wallClock
     this.doc = new ConversationDoc({
       id: options.id,
@@ -77,8 +68,16 @@ export class ConversationSession {
       clock: options.clock,
       // Another device's message reached us through the server or a peer; ours is acknowledged
       // once it left the outbox.
-      isAcknowledged: (m) => m.device !== options.device || !options.pending.has(m.id),
+      isAcknowledged: (m) => m.device !== options.device || !pending.has(m.id),
       onError: options.onError,
+    })
+    // The unread count is cached until something that can change it happens: messages or
+    // receipts from elsewhere (a local send or read does not change the local user's unread).
+    this.doc.on('messages-changed', ({ origin }) => {
+      if (origin.source !== 'local') this.#unread = undefined
+    })
+    this.doc.on('receipts-changed', () => {
+      this.#unread = undefined
     })
     this.awareness = new Awareness(this.doc.ydoc)
     this.awareness.setLocalState({
@@ -89,33 +88,32 @@ export class ConversationSession {
     } satisfies AwarenessState)
   }
 
-  /**
-   * Builds the session from what storage holds. Each row is applied on its own (PERFORMANCE.md
-   * §8.3: never load a large log inside one Y transaction). Rows that fail validation are skipped
-   * and reported by the document; they cannot take the rest down.
-   */
-  static hydrate(
-    options: ConversationSessionOptions,
-    stored: StoredDoc,
-    outboxUpdates: readonly Uint8Array[],
-  ): ConversationSession {
-    const session = new ConversationSession(options)
-    for (const snapshot of stored.snapshots)
-      session.doc.applyUpdate(snapshot.update, STORAGE_ORIGIN)
-    for (const row of stored.log) session.doc.applyUpdate(row.update, STORAGE_ORIGIN)
-    // Taken before the outbox is applied: a change found only in the outbox is then part of the
-    // next log row, so it reaches the log too.
-    session.persistedSv = session.doc.encodeStateVector()
-    session.outboxClock = session.localClock()
-    // An adapter without atomic commits may hold a change only in the outbox (see
-    // StorageCapabilities.atomicCommit); Yjs updates are idempotent, so applying them is safe.
-    for (const update of outboxUpdates) session.doc.applyUpdate(update, STORAGE_ORIGIN)
-    session.logRows = stored.log.length
-    session.snapshotBytes = stored.snapshots.reduce((n, s) => n + s.update.byteLength, 0)
-    session.logBytes = stored.log.reduce((n, r) => n + r.update.byteLength, 0)
-    const last = stored.log.at(-1)
-    session.lastKey = last === undefined ? null : last.key
-    return session
+  /** A local change of these messages is on its way to the outbox: they show `sending`. */
+  markPending(ids: readonly MessageId[]): void {
+    for (const id of ids) this.#pending.add(id)
+  }
+
+  /** The server holds these messages now: `sent` (or beyond). */
+  acknowledge(ids: readonly MessageId[]): void {
+    for (const id of ids) this.#pending.delete(id)
+    this.doc.acknowledge(ids)
+  }
+
+  /** Marks messages `failed` with `failure`; returns how many were not failed before. */
+  fail(ids: readonly MessageId[], failure: MessageFailure): number {
+    let added = 0
+    for (const id of ids) {
+      if (!this.#failed.has(id)) added++
+      this.#failed.set(id, failure)
+    }
+    return added
+  }
+
+  /** Their changes are durable after all (a retry): no longer `failed`. Returns how many were. */
+  clearFailures(ids: readonly MessageId[]): number {
+    let cleared = 0
+    for (const id of ids) if (this.#failed.delete(id)) cleared++
+    return cleared
   }
 
   /** The Yjs clock of this replica's own client: everything it wrote locally is below it. */
@@ -140,20 +138,27 @@ export class ConversationSession {
     return (this.#unread ??= this.doc.unreadCount())
   }
 
-  /** Forgets the cached unread count (remote messages or receipts changed). */
-  invalidateUnread(): void {
-    this.#unread = undefined
-  }
-
   /** The engine's view of one message: the model view with `failed` overlaid. */
   item(view: MessageView): MessageItem {
-    const failure = this.failed.get(view.id)
+    const failure = this.#failed.get(view.id)
     return failure === undefined ? view : Object.freeze({ ...view, status: 'failed', failure })
+  }
+
+  /** A page of messages before or after a cursor, or the newest page. */
+  page(query: { before?: PageCursor; after?: PageCursor; limit: number }): MessageItemPage {
+    const { doc } = this
+    const page =
+      query.before !== undefined
+        ? doc.pageBefore(query.before, query.limit)
+        : query.after !== undefined
+          ? doc.pageAfter(query.after, query.limit)
+          : doc.lastPage(query.limit)
+    return this.itemPage(page)
   }
 
   /** A model page turned into engine items. */
   itemPage(page: MessagePage): MessageItemPage {
-    if (this.failed.size === 0) return page
+    if (this.#failed.size === 0) return page
     return Object.freeze({ ...page, messages: page.messages.map((m) => this.item(m)) })
   }
 
@@ -166,6 +171,15 @@ export class ConversationSession {
       messages: [...page.messages],
       hasBefore: page.hasBefore,
       unreadCount: this.unreadCount(),
+    }
+  }
+
+  /** The display names its members recorded, for those in `wanted` not in `names` yet. */
+  collectNames(wanted: ReadonlySet<string>, names: Record<string, string>): void {
+    for (const member of this.doc.members()) {
+      const name = member.name
+      if (wanted.has(member.user) && typeof name === 'string' && names[member.user] === undefined)
+        names[member.user] = name
     }
   }
 

@@ -1,11 +1,10 @@
-// The engine: one per browser, in the worker. It owns the hot set of conversation documents, the
-// write path to storage (every local change durable before the intent resolves), the outbox, and
-// the wiring to transports. Pure TypeScript, no DOM. See docs/ENGINE.md.
-import * as Y from 'yjs'
-import { Emitter } from '../emitter.js'
+// The engine: one per browser, in the worker. A facade over its subsystems — the hot set of
+// conversations (HotSessions), the write path (LocalStore: every local change durable before the
+// intent resolves, the outbox), live sync (PeerSync) and server sync (ServerSync) — which own
+// their state and report through events; the engine turns those into statuses and its own
+// events. Pure TypeScript, no DOM. See docs/ENGINE.md.
 import { ParleyError } from '../errors.js'
 import { HybridLogicalClock } from '../hlc.js'
-import { parseHlcStamp } from '../hlc-stamp.js'
 import {
   asConversationId,
   asUserId,
@@ -16,44 +15,37 @@ import {
   type MessageId,
   type UserId,
 } from '../ids.js'
+import type { ConversationDoc } from '../conversation-doc.js'
 import type { SendInput, EditInput } from '../conversation-doc-options.js'
 import type { PageCursor } from '../message-view.js'
 import type { ConversationKind } from '../schema.js'
-import { LOCAL_ORIGIN, type TransactionOrigin } from '../transaction-origin.js'
-import { ConversationSession } from './conversation-session.js'
+import type { RemoteInvite, RemoteLog } from '../ports/remote-log.js'
+import type { StorageAdapter } from '../ports/storage-adapter.js'
+import type { OutboxEntry } from '../ports/storage-records.js'
+import { indexEntryOf, toSummary } from './conversation-index.js'
+import { ConversationSession, type ConversationSessionOptions } from './conversation-session.js'
+import { engineSettings, type EngineSettings } from './engine-defaults.js'
 import type { EngineEvents } from './engine-events.js'
 import type { EngineOptions } from './engine-options.js'
 import type {
   ConversationState,
   ConversationSummary,
-  MessageFailure,
   MessageItem,
   MessageItemPage,
   SyncStatus,
 } from './engine-types.js'
-import { RecencyList } from './lru.js'
+import { DeliveredReceipts } from './delivered-receipts.js'
+import { EngineNotifier } from './engine-notifier.js'
+import { startServerSync, wirePeers, wireSession, wireStore } from './engine-wiring.js'
+import type { EngineParts } from './engine-wiring.js'
+import { HotSessions } from './hot-sessions.js'
+import { LocalStore } from './local-store.js'
+import { Outbox } from './outbox.js'
+import { readOutboxState } from './outbox-entry.js'
 import { PeerSync } from './peer-sync.js'
-import type { RemoteInvite } from './remote-log.js'
-import { ServerSync, type SyncCursor } from './server-sync.js'
-import { isStorageError } from './storage-error.js'
-import type { StorageAdapter } from './storage-adapter.js'
-import type { ConversationIndexEntry, NewOutboxEntry, OutboxEntry } from './storage-records.js'
-import { readTailRecord } from './tail-record.js'
-import { WriteQueue, type CommittedBatch } from './write-queue.js'
-
-const DEFAULTS = {
-  maxOpenConversations: 16,
-  compactAfter: 500,
-  tailSize: 50,
-  typingTimeoutMs: 5000,
-  deliveredDelayMs: 100,
-}
-
-/** What the engine keeps in an index entry's `extra`. */
-interface IndexExtra {
-  kind?: ConversationKind
-  lastAuthor?: UserId
-}
+import type { ServerSync } from './server-sync.js'
+import { createSessionDocuments } from './session-documents.js'
+import { readTailRecord, stateFromTail } from './tail-record.js'
 
 /**
  * Parley's engine. Create it with {@link Engine.open}; every intent (`send`, `edit`, `react`,
@@ -68,117 +60,49 @@ export class Engine {
   /** The device clock shared by every conversation. */
   readonly clock: HybridLogicalClock
   readonly #storage: StorageAdapter
-  readonly #options: Required<
-    Omit<
-      EngineOptions,
-      'storage' | 'user' | 'transports' | 'onError' | 'remote' | 'serverSync' | 'displayName'
-    >
-  >
-  readonly #events: Emitter<EngineEvents>
-  readonly #onError: (error: unknown) => void
-  readonly #sessions = new Map<ConversationId, ConversationSession>()
-  readonly #opening = new Map<ConversationId, Promise<ConversationSession>>()
-  readonly #recency = new RecencyList<ConversationId>()
-  readonly #pins = new Map<ConversationId, number>()
-  readonly #queue: WriteQueue
-  readonly #sync: PeerSync
-  readonly #dirty = new Set<ConversationId>()
-  readonly #lastSyncedAt: Record<string, number> = {}
-  readonly #server: ServerSync | undefined
-  readonly #remoteLog: EngineOptions['remote']
+  readonly #options: EngineSettings
+  readonly #notify: EngineNotifier
+  readonly #hot: HotSessions
+  readonly #outbox: Outbox
+  readonly #store: LocalStore
+  readonly #peers: PeerSync
+  readonly #server: ServerSync | undefined = undefined
+  readonly #remoteLog: RemoteLog | undefined
   readonly #displayName: string | undefined
-  readonly #deliveredTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>()
-  /** Outbox entries the server refused for good: kept (they carry the failure), not pending. */
-  #rejectedOutbox = 0
-  /** Outbox entries per conversation (hydration skips the outbox query when there are none). */
-  readonly #outboxByConversation = new Map<ConversationId, number>()
-  #failedCount = 0
-  #lastWrite: Promise<void> | undefined
+  readonly #parts: EngineParts
+  readonly #sessionOptions: Omit<ConversationSessionOptions, 'id'>
   #presence: 'online' | 'away' = 'online'
   #closed = false
 
   private constructor(options: EngineOptions, device: DeviceId, outbox: readonly OutboxEntry[]) {
-    for (const entry of outbox) {
-      if (entry.status === 'failed') this.#rejectedOutbox++
-      const id = entry.conversationId as ConversationId
-      this.#outboxByConversation.set(id, (this.#outboxByConversation.get(id) ?? 0) + 1)
-    }
     this.user = asUserId(String(options.user))
     this.#displayName = options.displayName
     this.device = device
     this.#storage = options.storage
-    this.#options = {
-      maxOpenConversations: options.maxOpenConversations ?? DEFAULTS.maxOpenConversations,
-      compactAfter: options.compactAfter ?? DEFAULTS.compactAfter,
-      tailSize: options.tailSize ?? DEFAULTS.tailSize,
-      typingTimeoutMs: options.typingTimeoutMs ?? DEFAULTS.typingTimeoutMs,
-      deliveredDelayMs: options.deliveredDelayMs ?? DEFAULTS.deliveredDelayMs,
-      wallClock: options.wallClock ?? Date.now,
-      maxDriftMs: options.maxDriftMs ?? 60_000,
-      newConversationId:
-        options.newConversationId ?? (() => asConversationId(globalThis.crypto.randomUUID())),
+    this.#options = engineSettings(options)
+    this.#notify = new EngineNotifier(() => this.syncStatus(), options.onError)
+    const { wallClock, maxDriftMs, deliveredDelayMs } = this.#options
+    const onError = this.#notify.error
+    this.clock = new HybridLogicalClock({ device, wallClock, maxDriftMs, onError })
+    this.#sessionOptions = { user: this.user, device, clock: this.clock, wallClock, onError }
+    this.#hot = new HotSessions(this.#options.maxOpenConversations)
+    this.#outbox = new Outbox(this.#storage, outbox)
+    this.#store = new LocalStore({ ...this.#options, storage: this.#storage, outbox: this.#outbox })
+    this.#peers = new PeerSync({ transports: options.transports ?? [], wallClock })
+    const mark = (id: ConversationId): Promise<void> => this.markDelivered(id)
+    const delivered = new DeliveredReceipts(deliveredDelayMs, mark, onError)
+    const [hot, store, peers, notify] = [this.#hot, this.#store, this.#peers, this.#notify]
+    const parts: EngineParts = (this.#parts = { hot, store, peers, notify, delivered })
+    wireStore(parts)
+    wirePeers(parts)
+    this.#storage.on('error', ({ error }) => onError(error))
+    this.#remoteLog = options.remote
+    if (options.remote !== undefined) {
+      const open = (id: ConversationId): Promise<ConversationSession> => this.#session(id)
+      const documents = createSessionDocuments(open, hot, store, this.#storage)
+      const ports = { remote: options.remote, outbox: this.#outbox, documents, wallClock }
+      this.#server = startServerSync(ports, options.serverSync, parts)
     }
-    const userOnError = options.onError
-    this.#onError = (error) => {
-      userOnError?.(error)
-      if (this.#events?.has('error')) this.#events.emit('error', { error })
-    }
-    this.#events = new Emitter(this.#onError)
-    this.clock = new HybridLogicalClock({
-      device,
-      wallClock: this.#options.wallClock,
-      maxDriftMs: this.#options.maxDriftMs,
-      onError: this.#onError,
-    })
-    this.#queue = new WriteQueue(
-      this.#storage,
-      (id) => this.#derived(id),
-      (batch) => this.#committed(batch),
-      {
-        collapse: (id, updates) => this.#collapse(id, updates),
-        mergeOutbox: (id, entries) => this.#mergeOutbox(id, entries),
-      },
-    )
-    this.#sync = new PeerSync({
-      transports: options.transports ?? [],
-      session: (id) => this.#sessions.get(id),
-      received: (session, update, origin) => this.#persistRemote(session, update, origin),
-      changed: (id) => this.#markDirty(id),
-      onError: this.#onError,
-    })
-    this.#storage.on('error', ({ error }) => this.#onError(error))
-    const remote = options.remote
-    this.#remoteLog = remote
-    this.#server =
-      remote === undefined
-        ? undefined
-        : new ServerSync(
-            {
-              storage: this.#storage,
-              remote,
-              session: (id) => this.#session(id),
-              applyRemote: (session, updates, cursor) =>
-                this.#applyServer(session, updates, cursor),
-              saveCursor: (id, cursor) =>
-                this.#queue.enqueue({ conversationId: id, updates: [], cursor }),
-              acknowledged: (id, entries) => this.#acknowledged(id, entries),
-              rejected: (id, entries, failure) => {
-                const session = this.#sessions.get(id)
-                this.#rejectedOutbox += entries.length
-                const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
-                if (session) this.#fail(session, ids, undefined, failure)
-              },
-              created: (id) => {
-                const session = this.#sessions.get(id)
-                if (session) this.#sync.rejoin(session)
-              },
-              statusChanged: () => this.#emitStatus(),
-              wallClock: this.#options.wallClock,
-              onError: this.#onError,
-            },
-            options.serverSync,
-          )
-    this.#server?.resync()
   }
 
   /** Opens an engine on `options.storage`: reads the device identity and the outbox size. */
@@ -193,7 +117,7 @@ export class Engine {
     event: E,
     listener: (payload: EngineEvents[E]) => void,
   ): () => void {
-    return this.#events.on(event, listener)
+    return this.#notify.on(event, listener)
   }
 
   // ── conversations ──────────────────────────────────────────────────────────────────────────
@@ -219,15 +143,15 @@ export class Engine {
       input.id === undefined ? this.#options.newConversationId() : asConversationId(input.id)
     const session = await this.#session(id)
     if (session.doc.meta().createdBy === undefined) {
-      await this.#write(() =>
-        session.doc.initialize({
+      await this.#write(session, (doc) =>
+        doc.initialize({
           kind: input.kind ?? 'group',
           ...(input.title !== undefined ? { title: input.title } : {}),
           ...(this.#displayName !== undefined ? { name: this.#displayName } : {}),
         }),
       )
     }
-    return toSummary(this.#indexEntry(session))
+    return toSummary(indexEntryOf(session))
   }
 
   /**
@@ -238,24 +162,16 @@ export class Engine {
   async conversationState(conversationId: ConversationId | string): Promise<ConversationState> {
     this.#assertOpen()
     const id = asConversationId(String(conversationId))
-    const hot = this.#sessions.get(id)
+    const hot = this.#hot.get(id)
     if (hot) {
-      this.#recency.touch(id)
+      this.#hot.touch(id)
       return hot.state(this.#options.tailSize)
     }
     const tail = readTailRecord(await this.#storage.getTail(id))
     if (tail === undefined) return (await this.#session(id)).state(this.#options.tailSize)
     // Hydrate off the paint path; errors surface through onError and the next call.
-    this.#session(id).catch(this.#onError)
-    return Object.freeze({
-      id,
-      meta: tail.meta,
-      page: Object.freeze({ messages: tail.messages, hasBefore: tail.hasBefore, hasAfter: false }),
-      unreadCount: tail.unreadCount,
-      presence: [],
-      members: [],
-      fromTail: true,
-    })
+    this.#session(id).catch(this.#notify.error)
+    return stateFromTail(id, tail)
   }
 
   /** A page of messages before or after a cursor (hydrates the conversation). */
@@ -263,15 +179,7 @@ export class Engine {
     conversationId: ConversationId | string,
     query: { before?: PageCursor; after?: PageCursor; limit: number },
   ): Promise<MessageItemPage> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    const { doc } = session
-    const page =
-      query.before !== undefined
-        ? doc.pageBefore(query.before, query.limit)
-        : query.after !== undefined
-          ? doc.pageAfter(query.after, query.limit)
-          : doc.lastPage(query.limit)
-    return session.itemPage(page)
+    return (await this.#open(conversationId)).page(query)
   }
 
   /**
@@ -281,14 +189,9 @@ export class Engine {
   async retain(conversationId: ConversationId | string): Promise<() => void> {
     const id = asConversationId(String(conversationId))
     await this.#session(id)
-    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1)
-    let released = false
+    const unpin = this.#hot.pin(id)
     return () => {
-      if (released) return
-      released = true
-      const left = (this.#pins.get(id) ?? 1) - 1
-      if (left <= 0) this.#pins.delete(id)
-      else this.#pins.set(id, left)
+      unpin()
       this.#evict()
     }
   }
@@ -300,10 +203,10 @@ export class Engine {
    * server holds it). A retried send with the same `input.id` returns the existing message.
    */
   async send(conversationId: ConversationId | string, input: SendInput): Promise<MessageItem> {
-    const session = await this.#session(asConversationId(String(conversationId)))
+    const session = await this.#open(conversationId)
     const existing = input.id === undefined ? undefined : session.doc.message(input.id)
     if (existing !== undefined) return session.item(existing)
-    const view = await this.#write(() => session.doc.send(input))
+    const view = await this.#write(session, (doc) => doc.send(input))
     return session.item(session.doc.message(view.id) ?? view)
   }
 
@@ -313,15 +216,14 @@ export class Engine {
     messageId: MessageId,
     input: EditInput,
   ): Promise<MessageItem> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    const view = await this.#write(() => session.doc.edit(messageId, input))
+    const session = await this.#open(conversationId)
+    const view = await this.#write(session, (doc) => doc.edit(messageId, input))
     return session.item(view)
   }
 
   /** Deletes one of the user's messages (its body is erased from the document); resolves once durable. */
   async delete(conversationId: ConversationId | string, messageId: MessageId): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    await this.#write(() => session.doc.delete(messageId))
+    await this.#write(await this.#open(conversationId), (doc) => doc.delete(messageId))
   }
 
   /** Adds a reaction of the user; resolves once durable. */
@@ -330,8 +232,7 @@ export class Engine {
     messageId: MessageId,
     reaction: string,
   ): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    await this.#write(() => session.doc.react(messageId, reaction))
+    await this.#write(await this.#open(conversationId), (doc) => doc.react(messageId, reaction))
   }
 
   /** Removes a reaction of the user; resolves once durable. */
@@ -340,25 +241,22 @@ export class Engine {
     messageId: MessageId,
     reaction: string,
   ): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    await this.#write(() => session.doc.unreact(messageId, reaction))
+    await this.#write(await this.#open(conversationId), (doc) => doc.unreact(messageId, reaction))
   }
 
   /** Moves this device's read cursor (default: now, i.e. everything received); resolves once durable. */
   async markRead(conversationId: ConversationId | string, upTo?: HlcStamp): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    await this.#write(() => session.doc.markRead(upTo))
+    await this.#write(await this.#open(conversationId), (doc) => doc.markRead(upTo))
   }
 
   /** Moves this device's delivered cursor (default: now); resolves once durable. */
   async markDelivered(conversationId: ConversationId | string, upTo?: HlcStamp): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    await this.#write(() => session.doc.markDelivered(upTo))
+    await this.#write(await this.#open(conversationId), (doc) => doc.markDelivered(upTo))
   }
 
   /** Shows (or clears) this device's typing indicator in a conversation; it expires on its own. */
   async setTyping(conversationId: ConversationId | string, typing: boolean): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
+    const session = await this.#open(conversationId)
     const until = typing ? this.#options.wallClock() + this.#options.typingTimeoutMs : 0
     session.setLocalAwareness({ typingUntil: until })
   }
@@ -366,7 +264,7 @@ export class Engine {
   /** Sets this device's presence status in every open conversation. */
   setPresence(status: 'online' | 'away'): void {
     this.#presence = status
-    for (const session of this.#sessions.values()) session.setLocalAwareness({ status })
+    for (const session of this.#hot.values()) session.setLocalAwareness({ status })
   }
 
   /**
@@ -374,26 +272,12 @@ export class Engine {
    * user freed space). Resolves once durable; rejects with the storage error otherwise.
    */
   async retry(conversationId: ConversationId | string, messageId?: MessageId): Promise<void> {
-    const session = await this.#session(asConversationId(String(conversationId)))
-    const entries = session.unsaved.filter(
-      (u) => messageId === undefined || u.messageIds.includes(messageId),
-    )
-    if (entries.length === 0) return
-    const ids = entries.flatMap((u) => u.messageIds)
-    try {
-      await this.#queue.enqueue({
-        conversationId: session.id,
-        updates: entries.map((u) => u.update),
-        outbox: entries.map((u) => this.#outboxEntry(session.id, u.update, u.messageIds)),
-      })
-    } catch (error) {
-      this.#fail(session, ids, error)
-      throw error
-    }
-    for (const entry of entries) session.unsaved.splice(session.unsaved.indexOf(entry), 1)
-    for (const id of ids) if (session.failed.delete(id)) this.#failedCount--
-    this.#markDirty(session.id)
-    this.#emitStatus()
+    const session = await this.#open(conversationId)
+    const retried = this.#store.retry(session.id, messageId)
+    if (retried === undefined) return
+    // A failure was reported by `write-failed` (the messages stay failed); it rejects here too.
+    await retried.committed
+    this.#notify.recovered(session.id, session, retried.messageIds)
   }
 
   // ── status and lifetime ────────────────────────────────────────────────────────────────────
@@ -401,14 +285,14 @@ export class Engine {
   /** Pending, unsaved and failed counts, connectivity and last sync times. */
   syncStatus(): SyncStatus {
     const server = this.#server
-    const online = server !== undefined ? server.online : this.#sync.online
+    const online = server !== undefined ? server.online : this.#peers.online
     const syncing = server !== undefined && server.busy
     return Object.freeze({
       state: !online ? 'offline' : syncing ? 'syncing' : 'online',
-      pending: this.#pendingOutbox(),
-      unsaved: this.#queue.waiting,
-      failed: this.#failedCount,
-      lastSyncedAt: { ...this.#lastSyncedAt, ...server?.lastSyncedAt() },
+      pending: this.#outbox.pending,
+      unsaved: this.#store.waiting,
+      failed: this.#notify.failedCount,
+      lastSyncedAt: { ...this.#peers.lastSyncedAt(), ...server?.lastSyncedAt() },
     })
   }
 
@@ -421,18 +305,7 @@ export class Engine {
     const names: Record<string, string> = {}
     if (this.#displayName !== undefined && wanted.has(this.user))
       names[this.user] = this.#displayName
-    for (const session of this.#sessions.values()) {
-      for (const member of session.doc.members()) {
-        const name = member.name
-        if (
-          wanted.has(member.user) &&
-          typeof name === 'string' &&
-          names[member.user] === undefined
-        ) {
-          names[member.user] = name
-        }
-      }
-    }
+    for (const session of this.#hot.values()) session.collectNames(wanted, names)
     return names
   }
 
@@ -444,37 +317,32 @@ export class Engine {
     const server = this.#requireServer()
     // The server must know the conversation before it can invite to it.
     await server.drain()
-    return this.#remote().createInvite(id)
+    return this.#remoteLog!.createInvite(id)
   }
 
   /** Joins a conversation by invite code; resolves once its history is caught up. */
   async joinConversation(code: string): Promise<ConversationSummary> {
     const server = this.#requireServer()
-    const joined = await this.#remote().joinConversation(code)
+    const joined = await this.#remoteLog!.joinConversation(code)
     await server.markKnown(joined.id)
     await server.catchUp(joined.id)
     const session = await this.#session(joined.id)
     if (!session.doc.memberIds().includes(this.user)) {
-      await this.#write(() => session.doc.addMember(this.user, 'member', this.#displayName))
+      await this.#write(session, (doc) => doc.addMember(this.user, 'member', this.#displayName))
     }
-    return toSummary(this.#indexEntry(session))
+    return toSummary(indexEntryOf(session))
   }
 
   /** Leaves a conversation on the server and forgets it locally. */
   async leaveConversation(conversationId: ConversationId | string): Promise<void> {
     const id = asConversationId(String(conversationId))
     this.#requireServer()
-    await this.#remote().leaveConversation(id)
-    const session = this.#sessions.get(id)
-    if (session) {
-      this.#sync.leave(session)
-      session.close()
-      this.#sessions.delete(id)
-      this.#recency.delete(id)
-    }
-    await this.#queue.drain()
+    await this.#remoteLog!.leaveConversation(id)
+    const session = this.#hot.remove(id)
+    if (session) this.#close(session)
+    await this.#store.drain()
     await this.#storage.deleteConversation(id)
-    this.#events.emit('index-changed', { conversationIds: [id] })
+    this.#notify.indexChanged([id])
   }
 
   /**
@@ -483,19 +351,19 @@ export class Engine {
    * peers and the server are resynced at once instead of waiting for a socket timeout or backoff.
    */
   setNetwork(available: boolean): void {
-    this.#sync.setNetwork(available)
+    this.#peers.setNetwork(available)
     this.#server?.setNetwork(available)
-    this.#emitStatus()
+    this.#notify.status()
   }
 
   /** Resolves when every change made so far is durable (or failed). */
   flush(): Promise<void> {
-    return this.#queue.drain()
+    return this.#store.drain()
   }
 
   /** Ids of the conversations currently hydrated in memory (for tests and diagnostics). */
   openConversations(): ConversationId[] {
-    return [...this.#sessions.keys()]
+    return this.#hot.ids()
   }
 
   /**
@@ -505,14 +373,14 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    for (const timer of this.#deliveredTimers.values()) clearTimeout(timer)
-    await this.#queue.drain()
+    this.#parts.delivered.close()
+    await this.#store.drain()
     this.#server?.close()
     this.#remoteLog?.close()
-    this.#sync.close()
-    for (const session of this.#sessions.values()) session.close()
-    this.#sessions.clear()
-    this.#events.clear()
+    this.#peers.close()
+    for (const session of this.#hot.values()) session.close()
+    this.#hot.clear()
+    this.#notify.close()
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────
@@ -524,142 +392,39 @@ export class Engine {
   /** The hydrated session of a conversation, loading it from storage once. */
   #session(id: ConversationId): Promise<ConversationSession> {
     this.#assertOpen()
-    const hot = this.#sessions.get(id)
-    if (hot) {
-      this.#recency.touch(id)
-      return Promise.resolve(hot)
-    }
-    let opening = this.#opening.get(id)
-    if (!opening) {
-      opening = this.#hydrate(id).finally(() => this.#opening.delete(id))
-      this.#opening.set(id, opening)
-    }
-    return opening
+    return this.#hot.open(id, (cold) => this.#hydrate(cold))
   }
 
   async #hydrate(id: ConversationId): Promise<ConversationSession> {
-    // An indexed outbox query can be slow after many deletions (tombstones): skip it when the
-    // engine knows there is nothing for this conversation.
-    const [stored, outbox] = await Promise.all([
-      this.#storage.loadDoc(id),
-      (this.#outboxByConversation.get(id) ?? 0) > 0
-        ? this.#storage.listOutbox({ conversationId: id })
-        : Promise.resolve([]),
-    ])
+    const loaded = await this.#store.load(id)
     this.#assertOpen()
-    const pending = new Set<MessageId>()
-    for (const entry of outbox) for (const m of outboxMessageIds(entry.meta)) pending.add(m)
-    const failed = outbox.filter((e) => e.status === 'failed')
-    const session = ConversationSession.hydrate(
-      {
-        id,
-        user: this.user,
-        device: this.device,
-        clock: this.clock,
-        pending,
-        wallClock: this.#options.wallClock,
-        onError: this.#onError,
-      },
-      stored,
-      outbox.map((e) => e.update),
-    )
-    for (const entry of failed) {
-      const failure = entry.error ?? { code: 'unknown', message: 'rejected by the server' }
-      for (const m of outboxMessageIds(entry.meta)) session.failed.set(m, failure)
-    }
+    const { pending, failures } = readOutboxState(loaded.outbox)
+    const session = new ConversationSession({ id, ...this.#sessionOptions, pending, failures })
+    this.#store.attach(session, loaded)
     if (this.#presence !== 'online') session.setLocalAwareness({ status: this.#presence })
-    this.#wire(session)
-    this.#sessions.set(id, session)
-    this.#recency.touch(id)
-    this.#sync.join(session)
+    wireSession(session, this.#parts)
+    this.#hot.add(session)
+    this.#peers.join(session)
     this.#evict(id)
     void this.#server?.catchUp(id)
     return session
   }
 
-  #wire(session: ConversationSession): void {
-    const { doc, id } = session
-    doc.on('update', ({ update, origin, messageIds }) =>
-      this.#persistLocal(session, update, origin, messageIds),
-    )
-    const dirty = (): void => this.#markDirty(id)
-    doc.on('messages-changed', dirty)
-    doc.on('messages-changed', ({ added, origin }) => {
-      if (origin.source !== 'local') session.invalidateUnread()
-      if (origin.source === 'remote' && added.length > 0) this.#scheduleDelivered(id)
-    })
-    doc.on('receipts-changed', () => session.invalidateUnread())
-    doc.on('receipts-changed', dirty)
-    doc.on('meta-changed', dirty)
-    doc.on('status-changed', dirty)
-    doc.on('members-changed', dirty)
-    doc.on('rejected-record', (event) =>
-      this.#onError(
-        new ParleyError('invalid-update', `rejected ${event.kind} ${event.key}: ${event.reason}`),
-      ),
-    )
-    doc.on('invalid-update', (event) =>
-      this.#onError(new ParleyError('invalid-update', `invalid update (${event.reason})`)),
-    )
-    session.awareness.on('change', dirty)
+  /** The hydrated session of a conversation named by the app. */
+  #open(conversationId: ConversationId | string): Promise<ConversationSession> {
+    return this.#session(asConversationId(String(conversationId)))
   }
 
   /**
-   * Runs a local intent and waits until the change it made is durable. The document emits the
-   * intent's update synchronously, and `#persistLocal` leaves its commit promise in `#lastWrite`.
+   * Runs a local intent and waits until its change is durable: the document emits the update
+   * synchronously, the write path queues it, and `settled` is that commit.
    */
-  async #write<T>(intent: () => T): Promise<T> {
+  async #write<T>(session: ConversationSession, intent: (doc: ConversationDoc) => T): Promise<T> {
     this.#assertOpen()
-    this.#lastWrite = undefined
-    const result = intent()
-    const write = this.#lastWrite as Promise<void> | undefined
-    this.#lastWrite = undefined
-    if (write) await write
+    const result = intent(session.doc)
+    const commit = this.#store.settled(session.id)
+    if (commit !== undefined) await commit
     return result
-  }
-
-  #persistLocal(
-    session: ConversationSession,
-    update: Uint8Array,
-    origin: TransactionOrigin,
-    messageIds: readonly MessageId[],
-  ): void {
-    if (origin !== LOCAL_ORIGIN && origin.source !== 'local') return
-    for (const m of messageIds) session.pending.add(m)
-    // Peers see the change at once; durability is awaited by the intent, not by the network.
-    this.#sync.broadcast(session.id, update)
-    const write = this.#queue
-      .enqueue({
-        conversationId: session.id,
-        updates: [update],
-        outbox: [this.#outboxEntry(session.id, update, messageIds)],
-      })
-      .then(
-        () => {
-          this.#emitStatus()
-          void this.#server?.drain()
-        },
-        (error: unknown) => {
-          session.unsaved.push({ update, messageIds })
-          this.#fail(session, messageIds, error)
-          throw error
-        },
-      )
-    // The intent awaits it; when nobody does (an awareness-only change), errors still surface.
-    write.catch(() => undefined)
-    this.#lastWrite = write
-    this.#emitStatus()
-  }
-
-  #persistRemote(
-    session: ConversationSession,
-    update: Uint8Array,
-    origin: TransactionOrigin,
-  ): void {
-    this.#queue
-      .enqueue({ conversationId: session.id, updates: [update] })
-      .catch((error: unknown) => this.#onError(error))
-    if (origin.source === 'remote') this.#lastSyncedAt[session.id] = this.#options.wallClock()
   }
 
   #requireServer(): ServerSync {
@@ -670,280 +435,14 @@ export class Engine {
     return this.#server
   }
 
-  #remote(): NonNullable<EngineOptions['remote']> {
-    return this.#remoteLog!
-  }
-
-  /** Applies server updates (snapshot or log page) and stores them with the cursor, atomically. */
-  async #applyServer(
-    session: ConversationSession,
-    updates: Uint8Array[],
-    cursor: SyncCursor,
-  ): Promise<void> {
-    const origin = { source: 'remote', peer: 'server' } as const
-    const applied = updates.filter((u) => session.doc.applyUpdate(u, origin).ok)
-    await this.#queue.enqueue({ conversationId: session.id, updates: applied, cursor })
-  }
-
-  #countOutbox(id: ConversationId, delta: number): void {
-    this.#outboxByConversation.set(
-      id,
-      Math.max(0, (this.#outboxByConversation.get(id) ?? 0) + delta),
-    )
-  }
-
-  /** Outbox entries waiting for the server: every stored entry but the refused ones. */
-  #pendingOutbox(): number {
-    let total = 0
-    for (const count of this.#outboxByConversation.values()) total += count
-    return Math.max(0, total - this.#rejectedOutbox)
-  }
-
-  #acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void {
-    this.#countOutbox(id, -entries.length)
-    const ids = entries.flatMap((e) => outboxMessageIds(e.meta))
-    const session = this.#sessions.get(id)
-    if (session) {
-      for (const m of ids) session.pending.delete(m)
-      session.doc.acknowledge(ids)
-      this.#markDirty(id)
-    }
-    this.#emitStatus()
-  }
-
-  /** Every device says "delivered" once it holds a message from someone else (debounced). */
-  #scheduleDelivered(id: ConversationId): void {
-    if (this.#deliveredTimers.has(id) || this.#closed) return
-    const timer = setTimeout(() => {
-      this.#deliveredTimers.delete(id)
-      if (!this.#closed) this.markDelivered(id).catch(this.#onError)
-    }, this.#options.deliveredDelayMs)
-    this.#deliveredTimers.set(id, timer)
-  }
-
-  /**
-   * One log row per conversation per commit: the document's diff from what storage holds (every
-   * change applied since, local or remote). A failed commit leaves `persistedSv` behind, so the
-   * next commit writes those changes again.
-   */
-  #collapse(
-    id: ConversationId,
-    updates: readonly Uint8Array[],
-  ): { rows: Uint8Array[]; committed?: () => void } {
-    const session = this.#sessions.get(id)
-    if (!session) return { rows: [...updates] }
-    const row = session.doc.encodeStateAsUpdate(session.persistedSv)
-    const sv = session.doc.encodeStateVector()
-    return {
-      rows: [row],
-      committed: () => {
-        session.persistedSv = sv
-        session.logBytes += row.byteLength
-      },
-    }
-  }
-
-  /**
-   * One outbox entry per conversation per commit: this replica's own changes since the last
-   * outbox entry (never what arrived from others: re-pushing that would grow the server log). A
-   * failed commit leaves `outboxClock` behind, so the next one carries those changes.
-   */
-  #mergeOutbox(
-    id: ConversationId,
-    entries: readonly NewOutboxEntry[],
-  ): { entry: NewOutboxEntry; committed?: () => void } {
-    const session = this.#sessions.get(id)
-    if (!session) return { entry: mergeOutboxEntries(entries) }
-    const first = entries[0]!
-    const clock = session.localClock()
-    return {
-      entry: {
-        id: first.id,
-        conversationId: first.conversationId,
-        update: session.localChangesSince(session.outboxClock),
-        createdAt: first.createdAt,
-        meta: { messageIds: entries.flatMap((e) => outboxMessageIds(e.meta)) },
-      },
-      committed: () => {
-        session.outboxClock = Math.max(session.outboxClock, clock)
-      },
-    }
-  }
-
-  #outboxEntry(
-    conversationId: ConversationId,
-    update: Uint8Array,
-    messageIds: readonly MessageId[],
-  ): NewOutboxEntry {
-    return {
-      id: globalThis.crypto.randomUUID(),
-      conversationId,
-      update,
-      createdAt: this.#options.wallClock(),
-      meta: { messageIds: [...messageIds] },
-    }
-  }
-
-  #fail(
-    session: ConversationSession,
-    messageIds: readonly MessageId[],
-    error: unknown,
-    known?: MessageFailure,
-  ): void {
-    const failure: MessageFailure =
-      known ??
-      (isStorageError(error)
-        ? { code: error.code, message: error.message }
-        : { code: 'unknown', message: String(error) })
-    for (const id of messageIds) {
-      if (!session.failed.has(id)) this.#failedCount++
-      session.failed.set(id, failure)
-    }
-    if (messageIds.length > 0) {
-      this.#events.emit('message-failed', { conversationId: session.id, messageIds, failure })
-    }
-    this.#markDirty(session.id)
-    this.#emitStatus()
-  }
-
-  /** Tail and index entry of a conversation, computed once per commit batch. */
-  #derived(id: ConversationId): { tail?: unknown; indexEntry?: ConversationIndexEntry } {
-    const session = this.#sessions.get(id)
-    if (!session) return {}
-    return { tail: session.tail(this.#options.tailSize), indexEntry: this.#indexEntry(session) }
-  }
-
-  #indexEntry(session: ConversationSession): ConversationIndexEntry {
-    const meta = session.doc.meta()
-    const last = session.doc.lastPage(1).messages[0]
-    const stamp = last?.hlc ?? meta.createdAt
-    const parsed = stamp === undefined ? undefined : parseHlcStamp(stamp)
-    const extra: IndexExtra = {
-      ...(meta.kind !== undefined ? { kind: meta.kind } : {}),
-      ...(last !== undefined ? { lastAuthor: last.author } : {}),
-    }
-    return {
-      id: session.id,
-      title: meta.title ?? '',
-      lastMessagePreview: last === undefined || last.deleted ? '' : last.text.slice(0, 120),
-      lastActivity: parsed?.ok ? parsed.value.ms : 0,
-      unreadCount: session.unreadCount(),
-      extra,
-    }
-  }
-
-  #committed(batch: CommittedBatch): void {
-    for (const [id, count] of batch.outboxWritten) {
-      this.#countOutbox(id, count)
-    }
-    const ids: ConversationId[] = []
-    for (const [id, { count, lastKey }] of batch.appended) {
-      ids.push(id)
-      const session = this.#sessions.get(id)
-      if (!session || count === 0) continue
-      session.logRows += count
-      if (lastKey !== null) session.lastKey = lastKey
-      // Re-encoding a large document costs ~17 ms per MB, so a big snapshot is rewritten only
-      // once the log is a fair share of it (or far past the row bound).
-      const rowsDue = session.logRows >= this.#options.compactAfter
-      const bytesDue = session.logBytes * 8 >= session.snapshotBytes
-      if ((rowsDue && bytesDue) || session.logRows >= this.#options.compactAfter * 4) {
-        this.#compact(session)
-      }
-    }
-    this.#events.emit('index-changed', { conversationIds: ids })
-  }
-
-  /**
-   * Folds the log into the snapshot: re-encode the document (never `Y.mergeUpdates` over
-   * thousands of updates, PERFORMANCE.md §8.4) and trim the rows it contains, in one transaction.
-   */
-  #compact(session: ConversationSession): void {
-    if (session.compacting || session.lastKey === null) return
-    session.compacting = true
-    const rows = session.logRows
-    const upTo = session.lastKey as Parameters<StorageAdapter['compact']>[1]['upTo']
-    const snapshot = session.doc.encodeStateAsUpdate()
-    this.#storage
-      .compact(session.id, { snapshot, upTo })
-      .then(() => {
-        session.logRows -= rows
-        session.logBytes = 0
-        session.snapshotBytes = snapshot.byteLength
-      })
-      .catch(this.#onError)
-      .finally(() => {
-        session.compacting = false
-      })
-  }
-
-  #markDirty(id: ConversationId): void {
-    if (this.#dirty.size === 0) {
-      queueMicrotask(() => {
-        const ids = [...this.#dirty]
-        this.#dirty.clear()
-        if (this.#closed) return
-        for (const conversationId of ids)
-          this.#events.emit('conversation-changed', { conversationId })
-      })
-    }
-    this.#dirty.add(id)
-  }
-
-  #emitStatus(): void {
-    if (this.#events.has('sync-status'))
-      this.#events.emit('sync-status', { status: this.syncStatus() })
-  }
-
-  /** Closes least recently used conversations beyond the bound, skipping pinned, busy or `keep`. */
+  /** Closes least recently used conversations beyond the bound (never `keep`, the one just opened). */
   #evict(keep?: ConversationId): void {
-    let excess = this.#sessions.size - this.#options.maxOpenConversations
-    if (excess <= 0) return
-    for (const id of this.#recency.leastRecentFirst()) {
-      if (excess <= 0) break
-      const session = this.#sessions.get(id)
-      const busy = session === undefined || session.unsaved.length > 0 || this.#queue.waiting > 0
-      if (busy || id === keep || this.#pins.has(id)) continue
-      this.#sync.leave(session!)
-      session!.close()
-      this.#sessions.delete(id)
-      this.#recency.delete(id)
-      excess--
-    }
+    for (const session of this.#hot.evict((id) => this.#store.busy(id), keep)) this.#close(session)
   }
-}
 
-/** One outbox entry for several made in one commit: their updates merged, their message ids joined. */
-function mergeOutboxEntries(entries: readonly NewOutboxEntry[]): NewOutboxEntry {
-  const first = entries[0]!
-  return {
-    id: first.id,
-    conversationId: first.conversationId,
-    // A commit's entries are a few hundred small updates at most: mergeUpdates is cheap at that
-    // size (PERFORMANCE.md warns about thousands).
-    update: Y.mergeUpdates(entries.map((e) => e.update)),
-    createdAt: first.createdAt,
-    meta: { messageIds: entries.flatMap((e) => outboxMessageIds(e.meta)) },
+  #close(session: ConversationSession): void {
+    this.#peers.leave(session.id)
+    this.#store.detach(session.id)
+    session.close()
   }
-}
-
-function outboxMessageIds(meta: unknown): MessageId[] {
-  if (typeof meta !== 'object' || meta === null) return []
-  const ids = (meta as { messageIds?: unknown }).messageIds
-  return Array.isArray(ids) ? ids.filter((x): x is MessageId => typeof x === 'string') : []
-}
-
-function toSummary(entry: ConversationIndexEntry): ConversationSummary {
-  const extra = (
-    typeof entry.extra === 'object' && entry.extra !== null ? entry.extra : {}
-  ) as IndexExtra
-  return Object.freeze({
-    id: asConversationId(entry.id),
-    title: entry.title ?? '',
-    kind: extra.kind ?? 'group',
-    lastMessagePreview: entry.lastMessagePreview ?? '',
-    ...(typeof extra.lastAuthor === 'string' ? { lastAuthor: extra.lastAuthor } : {}),
-    lastActivity: entry.lastActivity,
-    unreadCount: entry.unreadCount,
-  })
 }

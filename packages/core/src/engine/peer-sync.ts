@@ -7,11 +7,12 @@ import {
   encodeAwarenessUpdate,
   removeAwarenessStates,
 } from 'y-protocols/awareness'
+import { Emitter } from '../emitter.js'
 import type { ConversationId } from '../ids.js'
-import { remoteOrigin, type TransactionOrigin } from '../transaction-origin.js'
-import type { ConversationSession } from './conversation-session.js'
-import type { Transport } from './transport.js'
-import type { PeerId, TransportMessage } from './transport-messages.js'
+import { remoteOrigin } from '../transaction-origin.js'
+import type { PeerDocument, PeerSyncEvents } from './peer-document.js'
+import type { Transport } from '../ports/transport.js'
+import type { PeerId, TransportMessage } from '../ports/transport-messages.js'
 
 function remotePeer(origin: unknown): string | undefined {
   if (typeof origin !== 'object' || origin === null) return undefined
@@ -22,16 +23,14 @@ function remotePeer(origin: unknown): string | undefined {
 /** An empty Yjs update (no structs, empty delete set): nothing worth sending. */
 const EMPTY_UPDATE_LENGTH = 2
 
-/** What PeerSync needs from the engine. */
+export type { PeerDocument, PeerSyncEvents } from './peer-document.js'
+
+/** Options of {@link PeerSync}. */
 export interface PeerSyncOptions {
+  /** The live transports; PeerSync subscribes to them and closes them with itself. */
   transports: readonly Transport[]
-  /** The hot session of a conversation, if any (messages for others are ignored). */
-  session: (id: ConversationId) => ConversationSession | undefined
-  /** A remote update was applied to a session: persist it. */
-  received: (session: ConversationSession, update: Uint8Array, origin: TransactionOrigin) => void
-  /** Presence changed in a conversation. */
-  changed: (id: ConversationId) => void
-  onError: (error: unknown) => void
+  /** Wall clock (ms) for `lastSyncedAt`. Default `Date.now`. */
+  wallClock?: () => number
 }
 
 interface AwarenessChange {
@@ -40,17 +39,27 @@ interface AwarenessChange {
   removed: number[]
 }
 
-/** Wires sessions to transports. Owned by the engine; closed with it. */
+/**
+ * Wires joined documents to transports. Owned by the engine, which listens to its events
+ * (`received`, `presence-changed`, `error`); it owns the set of joined documents and what each
+ * peer announced. Closed with the engine.
+ */
 export class PeerSync {
-  readonly #options: PeerSyncOptions
+  readonly #transports: readonly Transport[]
+  readonly #wallClock: () => number
+  /** Per conversation, when a peer's update last arrived (ms). */
+  readonly #lastSyncedAt: Record<string, number> = {}
+  readonly #events = new Emitter<PeerSyncEvents>()
   readonly #off: (() => void)[] = []
-  readonly #sessionOff = new Map<ConversationId, () => void>()
+  /** The joined documents, and how to stop listening to each one's awareness. */
+  readonly #joined = new Map<ConversationId, { document: PeerDocument; off: () => void }>()
   /** Per conversation, the awareness clients each peer announced (removed when it leaves). */
   readonly #clientsByPeer = new Map<ConversationId, Map<string, Set<number>>>()
   #network = true
 
   constructor(options: PeerSyncOptions) {
-    this.#options = options
+    this.#transports = options.transports
+    this.#wallClock = options.wallClock ?? Date.now
     for (const transport of options.transports) {
       this.#off.push(
         transport.on('message', ({ message }) => this.#receive(transport, message)),
@@ -61,14 +70,27 @@ export class PeerSync {
         transport.on('status', ({ status }) => {
           if (status === 'online') this.#resyncAll(transport)
         }),
-        transport.on('error', ({ error }) => options.onError(error)),
+        transport.on('error', ({ error }) => this.#events.emit('error', { error })),
       )
     }
   }
 
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof PeerSyncEvents>(
+    event: E,
+    listener: (payload: PeerSyncEvents[E]) => void,
+  ): () => void {
+    return this.#events.on(event, listener)
+  }
+
+  /** Per conversation, the last time a peer's update arrived (ms). */
+  lastSyncedAt(): Record<string, number> {
+    return { ...this.#lastSyncedAt }
+  }
+
   /** Whether some transport is online (no transport: offline). */
   get online(): boolean {
-    return this.#network && this.#options.transports.some((t) => t.status === 'online')
+    return this.#network && this.#transports.some((t) => t.status === 'online')
   }
 
   /**
@@ -79,13 +101,13 @@ export class PeerSync {
   setNetwork(available: boolean): void {
     if (available === this.#network) return
     this.#network = available
-    if (available) for (const transport of this.#options.transports) this.#resyncAll(transport)
+    if (available) for (const transport of this.#transports) this.#resyncAll(transport)
   }
 
-  /** Starts syncing a newly hydrated session: join, ask every peer for what we miss, announce presence. */
-  join(session: ConversationSession): void {
+  /** Starts syncing a newly hydrated document: join, ask every peer for what we miss, announce presence. */
+  join(session: PeerDocument): void {
     const onAwareness = (change: AwarenessChange, origin: unknown): void => {
-      this.#options.changed(session.id)
+      this.#events.emit('presence-changed', { conversationId: session.id })
       const peer = remotePeer(origin)
       if (peer !== undefined) {
         const byPeer = this.#clientsByPeer.get(session.id) ?? new Map<string, Set<number>>()
@@ -100,30 +122,32 @@ export class PeerSync {
       this.#send(undefined, { type: 'awareness', conversationId: session.id, update })
     }
     session.awareness.on('update', onAwareness)
-    this.#sessionOff.set(session.id, () => session.awareness.off('update', onAwareness))
-    for (const transport of this.#options.transports) {
+    const off = (): void => session.awareness.off('update', onAwareness)
+    this.#joined.set(session.id, { document: session, off })
+    for (const transport of this.#transports) {
       transport.join(session.id)
       this.#request(transport, session)
     }
   }
 
-  /** Stops syncing a session that is being evicted. */
-  leave(session: ConversationSession): void {
-    this.#sessionOff.get(session.id)?.()
-    this.#sessionOff.delete(session.id)
-    this.#clientsByPeer.delete(session.id)
-    for (const transport of this.#options.transports) transport.leave(session.id)
+  /** Stops syncing a document (evicted or left). */
+  leave(id: ConversationId): void {
+    this.#joined.get(id)?.off()
+    this.#joined.delete(id)
+    this.#clientsByPeer.delete(id)
+    for (const transport of this.#transports) transport.leave(id)
   }
 
   /**
    * Joins the conversation's channels again: a private channel refused before the server knew the
    * conversation (Realtime answers such a join only after a delay) is retried at once.
    */
-  rejoin(session: ConversationSession): void {
-    if (!this.#sessionOff.has(session.id)) return
-    for (const transport of this.#options.transports) {
-      transport.leave(session.id)
-      transport.join(session.id)
+  rejoin(id: ConversationId): void {
+    const session = this.#joined.get(id)?.document
+    if (session === undefined) return
+    for (const transport of this.#transports) {
+      transport.leave(id)
+      transport.join(id)
       this.#request(transport, session)
     }
   }
@@ -136,19 +160,19 @@ export class PeerSync {
   /** Unsubscribes from the transports and closes them. Idempotent. */
   close(): void {
     for (const off of this.#off.splice(0)) off()
-    for (const off of this.#sessionOff.values()) off()
-    this.#sessionOff.clear()
-    for (const transport of this.#options.transports) transport.close()
+    for (const { off } of this.#joined.values()) off()
+    this.#joined.clear()
+    for (const transport of this.#transports) transport.close()
   }
 
   #receive(from: Transport, message: TransportMessage): void {
-    const session = this.#options.session(message.conversationId)
+    const session = this.#joined.get(message.conversationId)?.document
     if (!session) return
     const origin = remoteOrigin(message.from)
     switch (message.type) {
       case 'update': {
         if (session.doc.applyUpdate(message.update, origin).ok) {
-          this.#options.received(session, message.update, origin)
+          this.#received(session.id, message.update)
           // Other transports' peers may not have it (a tab relays a device's update and back).
           this.#send(from, { type: 'update', conversationId: session.id, update: message.update })
         }
@@ -168,7 +192,7 @@ export class PeerSync {
       case 'sync-reply': {
         if (message.update.length > EMPTY_UPDATE_LENGTH) {
           if (session.doc.applyUpdate(message.update, origin).ok) {
-            this.#options.received(session, message.update, origin)
+            this.#received(session.id, message.update)
             this.#send(from, { type: 'update', conversationId: session.id, update: message.update })
           }
         }
@@ -189,19 +213,24 @@ export class PeerSync {
         try {
           applyAwarenessUpdate(session.awareness, message.update, origin)
         } catch (error) {
-          this.#options.onError(error)
+          this.#events.emit('error', { error })
         }
         return
       }
     }
   }
 
+  #received(conversationId: ConversationId, update: Uint8Array): void {
+    this.#lastSyncedAt[conversationId] = this.#wallClock()
+    this.#events.emit('received', { conversationId, update })
+  }
+
   /** A peer appeared: exchange state vectors and tell it who is here. */
   #greet(transport: Transport, peer: PeerId, conversationId?: ConversationId): void {
     const sessions =
       conversationId === undefined
-        ? [...this.#sessionOff.keys()].map((id) => this.#options.session(id))
-        : [this.#options.session(conversationId)]
+        ? [...this.#joined.values()].map((j) => j.document)
+        : [this.#joined.get(conversationId)?.document]
     for (const session of sessions) {
       if (!session) continue
       this.#request(transport, session, peer)
@@ -215,7 +244,7 @@ export class PeerSync {
     const ids = conversationId === undefined ? [...this.#clientsByPeer.keys()] : [conversationId]
     for (const id of ids) {
       const clients = this.#clientsByPeer.get(id)?.get(peer)
-      const session = this.#options.session(id)
+      const session = this.#joined.get(id)?.document
       if (clients === undefined || session === undefined) continue
       this.#clientsByPeer.get(id)?.delete(peer)
       removeAwarenessStates(session.awareness, [...clients], 'peer-left')
@@ -223,13 +252,10 @@ export class PeerSync {
   }
 
   #resyncAll(transport: Transport): void {
-    for (const id of this.#sessionOff.keys()) {
-      const session = this.#options.session(id)
-      if (session) this.#request(transport, session)
-    }
+    for (const { document } of this.#joined.values()) this.#request(transport, document)
   }
 
-  #request(transport: Transport, session: ConversationSession, to?: PeerId): void {
+  #request(transport: Transport, session: PeerDocument, to?: PeerId): void {
     this.#out(transport, {
       type: 'sync-request',
       conversationId: session.id,
@@ -245,7 +271,7 @@ export class PeerSync {
 
   /** Sends on every transport except `except`. */
   #send(except: Transport | undefined, message: Parameters<Transport['send']>[0]): void {
-    for (const transport of this.#options.transports) {
+    for (const transport of this.#transports) {
       if (transport !== except) this.#out(transport, message)
     }
   }

@@ -9,57 +9,27 @@
 // - Catch-up: on start, on reconnect, when a conversation is opened, and on inbox notices. Paged;
 //   the cursor is stored with each page's updates (one transaction), so an interrupted catch-up
 //   resumes where it stopped. A device with no cursor starts from the server's snapshot.
+import { Emitter } from '../emitter.js'
 import type { ConversationId } from '../ids.js'
-import type { ConversationSession } from './conversation-session.js'
 import type { MessageFailure } from './engine-types.js'
-import { REMOTE_LOG_LIMITS, type RemoteLog } from './remote-log.js'
-import { isRemoteLogError } from './remote-log-error.js'
-import { createRetryPolicy, type RetryPolicy } from './retry-policy.js'
-import type { StorageAdapter } from './storage-adapter.js'
-import type { OutboxEntry } from './storage-records.js'
+import type { OutboxPort } from './outbox-port.js'
+import { REMOTE_LOG_LIMITS, type RemoteLog } from '../ports/remote-log.js'
+import { isRemoteLogError } from '../ports/remote-log-error.js'
+import { createRetryPolicy, type RetryPolicy } from '../ports/retry-policy.js'
+import type { ServerSyncEvents } from './server-sync-events.js'
+import type { OutboxEntry } from '../ports/storage-records.js'
+import { SyncCursors, type SyncCursor } from './sync-cursor.js'
+import type { SyncDocuments } from './sync-documents.js'
 
-/** What the engine stores as a conversation's sync cursor. */
-export interface SyncCursor {
-  /** Highest server seq applied locally. */
-  seq: number
-  /** Whether the server knows the conversation (created by us, or joined). */
-  known: boolean
-}
+export { readSyncCursor, type SyncCursor } from './sync-cursor.js'
+export type { ServerSyncEvents } from './server-sync-events.js'
 
-/** Reads a stored cursor back (storage is untrusted across versions). */
-export function readSyncCursor(value: unknown): SyncCursor {
-  if (typeof value !== 'object' || value === null) return { seq: 0, known: false }
-  const v = value as Partial<SyncCursor>
-  return {
-    seq: typeof v.seq === 'number' && v.seq >= 0 ? v.seq : 0,
-    known: v.known === true,
-  }
-}
-
-/** What ServerSync needs from the engine. */
-export interface ServerSyncHost {
-  storage: StorageAdapter
+/** What ServerSync works on: the server, and the engine's outbox and documents. */
+export interface ServerSyncPorts {
   remote: RemoteLog
-  /** The hydrated session of a conversation (hydrates it when cold). */
-  session(id: ConversationId): Promise<ConversationSession>
-  /** Applies server updates to a session and stores them with the cursor, atomically. */
-  applyRemote(
-    session: ConversationSession,
-    updates: Uint8Array[],
-    cursor: SyncCursor,
-  ): Promise<void>
-  /** Stores a cursor (through the write queue, after any pending write). */
-  saveCursor(id: ConversationId, cursor: SyncCursor): Promise<void>
-  /** The server holds these entries now. */
-  acknowledged(id: ConversationId, entries: readonly OutboxEntry[]): void
-  /** The server refused these entries for good. */
-  rejected(id: ConversationId, entries: readonly OutboxEntry[], failure: MessageFailure): void
-  /** The server has just created a conversation made here (live channels may be joined now). */
-  created(id: ConversationId): void
-  /** Syncing started or stopped, or the last sync time moved. */
-  statusChanged(): void
+  outbox: OutboxPort
+  documents: SyncDocuments
   wallClock: () => number
-  onError: (error: unknown) => void
 }
 
 /** Options of {@link ServerSync}. */
@@ -76,14 +46,22 @@ export interface ServerSyncOptions {
   snapshotEvery?: number
 }
 
-/** Drains the outbox and catches up with the server. Owned by the engine. */
+/**
+ * Drains the outbox and catches up with the server. Owned by the engine, which listens to its
+ * events (`acknowledged`, `rejected`, `created`, `status-changed`, `error`); it owns its cursors,
+ * its running pushes and pulls, and its retry timer.
+ */
 export class ServerSync {
-  readonly #host: ServerSyncHost
+  readonly #remote: RemoteLog
+  readonly #outbox: OutboxPort
+  readonly #documents: SyncDocuments
+  readonly #wallClock: () => number
+  readonly #events = new Emitter<ServerSyncEvents>()
+  readonly #cursors: SyncCursors
   readonly #retry: RetryPolicy
   readonly #pullLimit: number
   readonly #snapshotEvery: number
   readonly #snapshotSeq = new Map<ConversationId, number>()
-  readonly #cursors = new Map<ConversationId, SyncCursor>()
   readonly #pulls = new Map<ConversationId, Promise<void>>()
   readonly #pullAgain = new Set<ConversationId>()
   readonly #lastSyncedAt: Record<string, number> = {}
@@ -94,24 +72,36 @@ export class ServerSync {
   #closed = false
   #network = true
 
-  constructor(host: ServerSyncHost, options: ServerSyncOptions = {}) {
-    this.#host = host
+  constructor(ports: ServerSyncPorts, options: ServerSyncOptions = {}) {
+    this.#remote = ports.remote
+    this.#outbox = ports.outbox
+    this.#documents = ports.documents
+    this.#wallClock = ports.wallClock
+    this.#cursors = new SyncCursors(ports.documents)
     this.#retry = options.retry ?? createRetryPolicy()
     this.#pullLimit = Math.min(options.pullLimit ?? 500, REMOTE_LOG_LIMITS.maxPullLimit)
     this.#snapshotEvery = options.snapshotEvery ?? 1000
-    const { remote } = host
+    const remote = ports.remote
     this.#off.push(
       remote.on('conversation-updated', ({ conversationId, seq }) => {
-        const known = this.#cursors.get(conversationId)
+        const known = this.#cursors.peek(conversationId)
         if (known === undefined || seq > known.seq) void this.catchUp(conversationId)
       }),
       remote.on('conversation-joined', ({ conversationId }) => void this.catchUp(conversationId)),
       remote.on('inbox-status', ({ status }) => {
         if (status === 'online') this.resync()
-        host.statusChanged()
+        this.#statusChanged()
       }),
-      remote.on('error', ({ error }) => host.onError(error)),
+      remote.on('error', ({ error }) => this.#report(error)),
     )
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof ServerSyncEvents>(
+    event: E,
+    listener: (payload: ServerSyncEvents[E]) => void,
+  ): () => void {
+    return this.#events.on(event, listener)
   }
 
   /** Whether a push or a pull is running. */
@@ -121,7 +111,7 @@ export class ServerSync {
 
   /** Whether the server channel is up (and the browser reports a network). */
   get online(): boolean {
-    return this.#network && this.#host.remote.inboxStatus === 'online'
+    return this.#network && this.#remote.inboxStatus === 'online'
   }
 
   /** What the browser says of the network: while down, no push and no pull; when back, a resync. */
@@ -133,7 +123,7 @@ export class ServerSync {
       this.#timer = undefined
     }
     if (available) this.resync()
-    this.#host.statusChanged()
+    this.#statusChanged()
   }
 
   /** Per conversation, the last time a catch-up completed (ms). */
@@ -144,13 +134,13 @@ export class ServerSync {
   /** Everything again: the server's conversation list, a catch-up of each, then the outbox. */
   resync(): void {
     if (!this.#network) return
-    this.#host.remote
+    this.#remote
       .listConversations()
       .then(async (list) => {
         for (const remote of list) {
           if (remote.snapshotUptoSeq !== null)
             this.#snapshotSeq.set(remote.id, remote.snapshotUptoSeq)
-          const cursor = await this.#cursor(remote.id)
+          const cursor = await this.#cursors.get(remote.id)
           if (!cursor.known) this.#remember(remote.id, { ...cursor, known: true })
           if (remote.lastSeq > cursor.seq) void this.catchUp(remote.id)
         }
@@ -161,8 +151,8 @@ export class ServerSync {
 
   /** Marks a conversation as known to the server (it was joined, not created here). */
   async markKnown(id: ConversationId): Promise<void> {
-    const cursor = await this.#cursor(id)
-    if (!cursor.known) await this.#save(id, { ...cursor, known: true })
+    const cursor = await this.#cursors.get(id)
+    if (!cursor.known) await this.#cursors.save(id, { ...cursor, known: true })
   }
 
   /** Pulls what the server has after the local cursor. Concurrent calls share one run. */
@@ -178,11 +168,11 @@ export class ServerSync {
       .catch((error: unknown) => this.#report(error))
       .finally(() => {
         this.#pulls.delete(id)
-        this.#host.statusChanged()
+        this.#statusChanged()
         if (this.#pullAgain.delete(id)) void this.catchUp(id)
       })
     this.#pulls.set(id, run)
-    this.#host.statusChanged()
+    this.#statusChanged()
     return run
   }
 
@@ -197,13 +187,13 @@ export class ServerSync {
       .catch((error: unknown) => this.#report(error))
       .finally(() => {
         this.#draining = undefined
-        this.#host.statusChanged()
+        this.#statusChanged()
         if (this.#drainAgain) {
           this.#drainAgain = false
           void this.drain()
         }
       })
-    this.#host.statusChanged()
+    this.#statusChanged()
     return this.#draining
   }
 
@@ -215,10 +205,9 @@ export class ServerSync {
   }
 
   async #drainLoop(): Promise<void> {
-    const { storage, remote } = this.#host
     while (!this.#closed && this.#network) {
-      const now = this.#host.wallClock()
-      const entries = await storage.listOutbox({ limit: 500 })
+      const now = this.#wallClock()
+      const entries = await this.#outbox.list({ limit: 500 })
       const waiting = entries.filter((e) => e.status !== 'failed')
       const ready = waiting.filter((e) => (e.nextAttemptAt ?? 0) <= now)
       if (ready.length === 0) {
@@ -230,13 +219,12 @@ export class ServerSync {
       const batch = takeBatch(ready.filter((e) => e.conversationId === id))
       try {
         await this.#ensureKnown(id)
-        const results = await remote.push(
+        const results = await this.#remote.push(
           id,
           batch.map((e) => ({ clientUpdateId: e.id as never, update: e.update })),
         )
         if (results.length !== batch.length) throw new Error('push answered a different count')
-        await storage.removeOutbox(batch.map((e) => e.id))
-        this.#host.acknowledged(id, batch)
+        await this.#acknowledge(id, batch)
         await this.#advancePastOwn(
           id,
           results.map((r) => r.seq),
@@ -249,11 +237,7 @@ export class ServerSync {
         // Offline, server down, token expired: back off and keep every entry.
         const attempts = (batch[0]?.attempts ?? 0) + 1
         const delay = this.#retry.delayMs(attempts - 1)
-        await Promise.all(
-          batch.map((e) =>
-            storage.updateOutbox(e.id, { attempts, nextAttemptAt: this.#host.wallClock() + delay }),
-          ),
-        )
+        await this.#outbox.postpone(batch, { attempts, nextAttemptAt: this.#wallClock() + delay })
         this.#schedule(delay)
         this.#report(error)
         return
@@ -268,7 +252,7 @@ export class ServerSync {
    */
   async #advancePastOwn(id: ConversationId, seqs: number[]): Promise<void> {
     if (this.#pulls.has(id)) return // a pull is moving the cursor; let it
-    const cursor = await this.#cursor(id)
+    const cursor = await this.#cursors.get(id)
     const sorted = [...new Set(seqs)].sort((a, b) => a - b)
     let next = cursor.seq
     for (const seq of sorted) {
@@ -276,18 +260,16 @@ export class ServerSync {
       if (seq !== next + 1) break
       next = seq
     }
-    if (next > cursor.seq) await this.#save(id, { ...cursor, seq: next })
+    if (next > cursor.seq) await this.#cursors.save(id, { ...cursor, seq: next })
   }
 
   /** A permanent refusal: find the guilty entry when a batch was refused, fail only it. */
   async #reject(id: ConversationId, batch: OutboxEntry[], error: unknown): Promise<void> {
-    const { storage, remote } = this.#host
     if (batch.length > 1) {
       for (const entry of batch) {
         try {
-          await remote.push(id, [{ clientUpdateId: entry.id as never, update: entry.update }])
-          await storage.removeOutbox([entry.id])
-          this.#host.acknowledged(id, [entry])
+          await this.#remote.push(id, [{ clientUpdateId: entry.id as never, update: entry.update }])
+          await this.#acknowledge(id, [entry])
         } catch (single) {
           if (isRemoteLogError(single) && !single.retryable) await this.#reject(id, [entry], single)
           else throw single
@@ -298,37 +280,39 @@ export class ServerSync {
     const failure: MessageFailure = isRemoteLogError(error)
       ? { code: error.code, message: error.message }
       : { code: 'unknown', message: String(error) }
-    await Promise.all(
-      batch.map((e) => storage.updateOutbox(e.id, { status: 'failed', error: failure })),
-    )
-    this.#host.rejected(id, batch, failure)
+    await this.#outbox.reject(batch, failure)
+    this.#events.emit('rejected', { conversationId: id, entries: batch, failure })
+  }
+
+  async #acknowledge(id: ConversationId, entries: OutboxEntry[]): Promise<void> {
+    await this.#outbox.acknowledge(entries)
+    this.#events.emit('acknowledged', { conversationId: id, entries })
   }
 
   /** A conversation created on this device (maybe offline) is created on the server first. */
   async #ensureKnown(id: ConversationId): Promise<void> {
-    const cursor = await this.#cursor(id)
+    const cursor = await this.#cursors.get(id)
     if (cursor.known) return
-    const session = await this.#host.session(id)
-    const meta = session.doc.meta()
-    await this.#host.remote.createConversation({
+    const meta = await this.#documents.meta(id)
+    await this.#remote.createConversation({
       id,
       ...(meta.title !== undefined ? { title: meta.title } : {}),
       ...(meta.kind !== undefined ? { kind: meta.kind } : {}),
     })
-    await this.#save(id, { ...(await this.#cursor(id)), known: true })
-    this.#host.created(id)
+    await this.#cursors.save(id, { ...(await this.#cursors.get(id)), known: true })
+    this.#events.emit('created', { conversationId: id })
   }
 
   async #pull(id: ConversationId): Promise<void> {
-    const { remote } = this.#host
-    let cursor = await this.#cursor(id)
-    const session = await this.#host.session(id)
+    const remote = this.#remote
+    let cursor = await this.#cursors.get(id)
+    await this.#documents.open(id)
     if (cursor.seq === 0) {
       const snapshot = await remote.getSnapshot(id)
       if (snapshot !== null) {
         cursor = { seq: snapshot.uptoSeq, known: true }
         this.#snapshotSeq.set(id, snapshot.uptoSeq)
-        await this.#host.applyRemote(session, [snapshot.state], cursor)
+        await this.#documents.applyRemote(id, [snapshot.state], cursor)
         this.#cursors.set(id, cursor)
       }
     }
@@ -339,15 +323,15 @@ export class ServerSync {
       } catch (error) {
         if (isRemoteLogError(error, 'history-pruned') && cursor.seq !== 0) {
           // Our cursor is older than what the server keeps: restart from its snapshot.
-          await this.#save(id, { ...cursor, seq: 0 })
+          await this.#cursors.save(id, { ...cursor, seq: 0 })
           return this.#pull(id)
         }
         throw error
       }
       const next: SyncCursor = { seq: Math.max(cursor.seq, page.lastSeq), known: true }
       if (page.updates.length > 0 || next.seq !== cursor.seq) {
-        await this.#host.applyRemote(
-          session,
+        await this.#documents.applyRemote(
+          id,
           page.updates.map((u) => u.update),
           next,
         )
@@ -356,32 +340,17 @@ export class ServerSync {
       cursor = next
       if (!page.hasMore) break
     }
-    this.#lastSyncedAt[id] = this.#host.wallClock()
+    this.#lastSyncedAt[id] = this.#wallClock()
     if (cursor.seq - (this.#snapshotSeq.get(id) ?? 0) >= this.#snapshotEvery) {
       // The document holds every update up to cursor.seq now (and maybe more: harmless).
-      const result = await remote.putSnapshot(id, session.doc.encodeStateAsUpdate(), cursor.seq)
+      const state = await this.#documents.encodeState(id)
+      const result = await remote.putSnapshot(id, state, cursor.seq)
       this.#snapshotSeq.set(id, result.uptoSeq)
     }
   }
 
-  async #cursor(id: ConversationId): Promise<SyncCursor> {
-    const cached = this.#cursors.get(id)
-    if (cached) return cached
-    const stored = readSyncCursor(await this.#host.storage.getCursor(id))
-    // Another call may have filled it meanwhile; keep the newer one.
-    const again = this.#cursors.get(id)
-    if (again) return again
-    this.#cursors.set(id, stored)
-    return stored
-  }
-
   #remember(id: ConversationId, cursor: SyncCursor): void {
-    this.#save(id, cursor).catch((error: unknown) => this.#report(error))
-  }
-
-  async #save(id: ConversationId, cursor: SyncCursor): Promise<void> {
-    this.#cursors.set(id, cursor)
-    await this.#host.saveCursor(id, cursor)
+    this.#cursors.save(id, cursor).catch((error: unknown) => this.#report(error))
   }
 
   #schedule(delayMs: number): void {
@@ -393,8 +362,12 @@ export class ServerSync {
     }, delayMs)
   }
 
+  #statusChanged(): void {
+    this.#events.emit('status-changed', { online: this.online, busy: this.busy })
+  }
+
   #report(error: unknown): void {
-    if (!this.#closed) this.#host.onError(error)
+    if (!this.#closed) this.#events.emit('error', { error })
   }
 }
 

@@ -1,7 +1,8 @@
 // The tail record: the newest page of a conversation, stored as plain data so a conversation of
 // any length paints from one small read, before (or without) hydrating its document.
+import type { ConversationId } from '../ids.js'
 import type { ConversationMeta } from '../message-view.js'
-import type { MessageItem } from './engine-types.js'
+import type { ConversationState, MessageItem } from './engine-types.js'
 
 /** Version of {@link TailRecord}; a record of another version is ignored (the doc is hydrated). */
 export const TAIL_RECORD_VERSION = 1
@@ -35,4 +36,17 @@ export function readTailRecord(value: unknown): TailRecord | undefined {
       typeof (m as MessageItem).text === 'string',
   )
   return wellFormed ? (record as TailRecord) : undefined
+}
+
+/** The state of a cold conversation painted from its tail (no presence or members until hydrated). */
+export function stateFromTail(id: ConversationId, tail: TailRecord): ConversationState {
+  return Object.freeze({
+    id,
+    meta: tail.meta,
+    page: Object.freeze({ messages: tail.messages, hasBefore: tail.hasBefore, hasAfter: false }),
+    unreadCount: tail.unreadCount,
+    presence: [],
+    members: [],
+    fromTail: true,
+  })
 }

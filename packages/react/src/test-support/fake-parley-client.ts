@@ -15,7 +15,13 @@ import type {
   SyncStatus,
   UserId,
 } from '@parley/core'
-import type { AuthState, HostInfo, PageQuery, Unsubscribe } from '@parley/worker/client'
+import {
+  ClientEngineActions,
+  type AuthState,
+  type HostInfo,
+  type PageQuery,
+  type Unsubscribe,
+} from '@parley/worker/client'
 import type { ParleyClientLike } from '../parley-client-like.js'
 
 /** A message whose stamp sorts by `n` (zero-padded), authored by `author`. */
@@ -49,8 +55,13 @@ function notImplemented(name: string): never {
   throw new Error(`FakeParleyClient.${name} is not implemented`)
 }
 
-/** The in-memory client. Mutate it with the `fake*` methods; hooks see the changes live. */
-export class FakeParleyClient implements ParleyClientLike {
+/**
+ * The in-memory client. Mutate it with the `fake*` methods; hooks see the changes live. Every
+ * declared engine action it does not fake (see `ENGINE_ACTIONS`) throws "not implemented". The
+ * faked ones are arrow properties: the base declares the actions as properties, and TypeScript
+ * does not let a method replace a property.
+ */
+export class FakeParleyClient extends ClientEngineActions implements ParleyClientLike {
   readonly info: HostInfo = {
     version: 1,
     mode: 'shared-worker',
@@ -97,23 +108,11 @@ export class FakeParleyClient implements ParleyClientLike {
     return Promise.resolve(this.#auth)
   }
 
-  createInvite(): Promise<{ code: string }> {
-    return notImplemented('createInvite')
-  }
-
-  joinConversation(): Promise<ConversationSummary> {
-    return notImplemented('joinConversation')
-  }
-
-  leaveConversation(): Promise<void> {
-    return notImplemented('leaveConversation')
-  }
-
-  displayNames(): Promise<Record<string, string>> {
+  override displayNames = (): Promise<Record<string, string>> => {
     return Promise.resolve({})
   }
 
-  setPresence(): Promise<void> {
+  override setPresence = (): Promise<void> => {
     return Promise.resolve()
   }
 
@@ -139,6 +138,7 @@ export class FakeParleyClient implements ParleyClientLike {
   readonly #heldPages: (() => void)[] = []
 
   constructor(options: { tailSize?: number } = {}) {
+    super({ call: notImplemented, subscribe: notImplemented })
     this.tailSize = options.tailSize ?? 3
   }
 
@@ -215,19 +215,19 @@ export class FakeParleyClient implements ParleyClientLike {
     for (const release of this.#heldPages.splice(0)) release()
   }
 
-  listConversations(): Promise<ConversationSummary[]> {
+  override listConversations = (): Promise<ConversationSummary[]> => {
     if (this.listError !== undefined) return Promise.reject(this.listError)
     return Promise.resolve(this.#list())
   }
 
-  conversationState(conversationId: string): Promise<ConversationState> {
+  override conversationState = (conversationId: string): Promise<ConversationState> => {
     const state = this.#state(conversationId)
     if (state === undefined)
       return Promise.reject(new Error(`unknown conversation ${conversationId}`))
     return Promise.resolve(state)
   }
 
-  page(conversationId: string, query: PageQuery): Promise<MessageItemPage> {
+  override page = (conversationId: string, query: PageQuery): Promise<MessageItemPage> => {
     this.pageCalls.push({ conversationId, query })
     if (this.pageError !== undefined) {
       const error = this.pageError
@@ -250,21 +250,21 @@ export class FakeParleyClient implements ParleyClientLike {
     return new Promise((resolve) => this.#heldPages.push(() => resolve(page)))
   }
 
-  setTyping(conversationId: string, typing: boolean): Promise<void> {
+  override setTyping = (conversationId: string, typing: boolean): Promise<void> => {
     this.typingCalls.push({ conversationId, typing })
     if (this.typingError !== undefined) return Promise.reject(this.typingError)
     return Promise.resolve()
   }
 
-  syncStatus(): Promise<SyncStatus> {
+  override syncStatus = (): Promise<SyncStatus> => {
     if (this.listError !== undefined) return Promise.reject(this.listError)
     return Promise.resolve(this.#status)
   }
 
-  subscribeConversation(
+  override subscribeConversation = (
     conversationId: string,
     listener: (state: ConversationState) => void,
-  ): Unsubscribe {
+  ): Unsubscribe => {
     let set = this.#conversationListeners.get(conversationId)
     if (set === undefined) {
       set = new Set()
@@ -273,43 +273,26 @@ export class FakeParleyClient implements ParleyClientLike {
     return this.#add(set, listener, () => this.#state(conversationId))
   }
 
-  subscribeConversations(listener: (list: ConversationSummary[]) => void): Unsubscribe {
+  override subscribeConversations = (
+    listener: (list: ConversationSummary[]) => void,
+  ): Unsubscribe => {
     return this.#add(this.#listListeners, listener, () =>
       this.listError === undefined ? this.#list() : undefined,
     )
   }
 
-  subscribeSyncStatus(listener: (status: SyncStatus) => void): Unsubscribe {
+  override subscribeSyncStatus = (listener: (status: SyncStatus) => void): Unsubscribe => {
     return this.#add(this.#statusListeners, listener, () =>
       this.listError === undefined ? this.#status : undefined,
     )
   }
 
-  createConversation(): Promise<ConversationSummary> {
-    return notImplemented('createConversation')
-  }
-  send(): Promise<MessageItem> {
-    return notImplemented('send')
-  }
-  edit(): Promise<MessageItem> {
-    return notImplemented('edit')
-  }
-  delete(): Promise<void> {
-    return notImplemented('delete')
-  }
-  react(): Promise<void> {
-    return notImplemented('react')
-  }
-  unreact(): Promise<void> {
-    return notImplemented('unreact')
-  }
-  markRead(conversationId: string): Promise<void> {
+  override createConversation = (): Promise<ConversationSummary> =>
+    notImplemented('createConversation')
+  override markRead = (conversationId: string): Promise<void> => {
     this.markReadCalls.push(conversationId)
     this.fakeUnread(conversationId, 0)
     return Promise.resolve()
-  }
-  retry(): Promise<void> {
-    return notImplemented('retry')
   }
   close(): Promise<void> {
     return Promise.resolve()

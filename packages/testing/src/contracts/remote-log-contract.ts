@@ -9,7 +9,7 @@ import {
   type RemoteLogEvents,
   type RemotePushEntry,
   type UserId,
-} from '@parley/core'
+} from '@parley/core/ports'
 
 /** What a RemoteLog implementation gives {@link remoteLogContract}: one fresh server per test. */
 export interface RemoteLogContractHarness {

@@ -1,8 +1,10 @@
 // The acceptance suite every StorageAdapter runs, in every environment it ships to (Node on
 // fake-indexeddb, real Chromium). It checks the guarantees written at the top of
-// packages/core/src/engine/storage-adapter.ts.
+// packages/core/src/ports/storage-adapter.ts. Records are written the way the engine writes them,
+// through `commit`, and read back through `loadDoc`, `getTail`, `listIndex`, `listOutbox` and
+// `getCursor`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { asConversationId, isStorageError } from '@parley/core'
+import { asConversationId, isStorageError } from '@parley/core/ports'
 import type {
   ConversationId,
   ConversationIndexEntry,
@@ -10,7 +12,7 @@ import type {
   NewOutboxEntry,
   StorageAdapter,
   StorageErrorCode,
-} from '@parley/core'
+} from '@parley/core/ports'
 
 /** One database under test; `open` may be called again after `close()` to reopen it. */
 export interface StorageAdapterContractContext {
@@ -36,6 +38,24 @@ const C1 = asConversationId('c1')
 const C2 = asConversationId('c2')
 const C3 = asConversationId('c3')
 const UNKNOWN = asConversationId('never-written')
+
+/** Appends `updates` to one segment's log through `commit`; resolves with the last key. */
+async function append(
+  storage: StorageAdapter,
+  conversationId: ConversationId,
+  updates: readonly Uint8Array[],
+  segment?: number,
+): Promise<LogKey | null> {
+  const { lastKeys } = await storage.commit([{ conversationId, updates, segment }])
+  return lastKeys[0] ?? null
+}
+
+/** Adds outbox entries through `commit`, one conversation write per entry. */
+function addOutbox(storage: StorageAdapter, ...entries: NewOutboxEntry[]) {
+  return storage.commit(
+    entries.map((entry) => ({ conversationId: entry.conversationId, outbox: [entry] })),
+  )
+}
 
 function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values)
@@ -106,9 +126,9 @@ export function runStorageAdapterContract(
       })
 
       it('appends updates in order with increasing keys and returns the last key', async () => {
-        const first = await storage.appendUpdates(A, [bytes(1), bytes(2)])
-        const second = await storage.appendUpdates(A, [bytes(3)])
-        expect(await storage.appendUpdates(A, [])).toBeNull()
+        const first = await append(storage, A, [bytes(1), bytes(2)])
+        const second = await append(storage, A, [bytes(3)])
+        expect(await append(storage, A, [])).toBeNull()
         const doc = await storage.loadDoc(A)
         expect(plain(doc.log.map((r) => r.update))).toEqual([[1], [2], [3]])
         const keys = doc.log.map((r) => r.key)
@@ -120,13 +140,13 @@ export function runStorageAdapterContract(
       })
 
       it('keeps appended updates across close and reopen', async () => {
-        await storage.appendUpdates(A, [bytes(1, 2, 3)])
+        await append(storage, A, [bytes(1, 2, 3)])
         const again = await reopen()
         expect(plain((await again.loadDoc(A)).log.map((r) => r.update))).toEqual([[1, 2, 3]])
       })
 
       it('does not add records when a conversation is only opened', async () => {
-        await storage.appendUpdates(A, [bytes(1), bytes(2)])
+        await append(storage, A, [bytes(1), bytes(2)])
         await storage.loadDoc(A)
         const again = await reopen()
         await again.loadDoc(A)
@@ -136,7 +156,7 @@ export function runStorageAdapterContract(
       })
 
       it('applies calls in call order (read-your-writes before the write resolves)', async () => {
-        const write = storage.appendUpdates(A, [bytes(7)])
+        const write = append(storage, A, [bytes(7)])
         const read = storage.loadDoc(A)
         await write
         expect(plain((await read).log.map((r) => r.update))).toEqual([[7]])
@@ -144,7 +164,7 @@ export function runStorageAdapterContract(
 
       it('copies values in and out', async () => {
         const update = bytes(1, 2)
-        await storage.appendUpdates(A, [update])
+        await append(storage, A, [update])
         update[0] = 99
         const loaded = await storage.loadDoc(A)
         loaded.log[0]!.update[1] = 99
@@ -152,11 +172,11 @@ export function runStorageAdapterContract(
       })
 
       it('compacts atomically: new snapshot, log trimmed exactly up to the key', async () => {
-        await storage.appendUpdates(A, [bytes(1), bytes(2)])
-        const upTo = await storage.appendUpdates(A, [bytes(3)])
-        await storage.appendUpdates(A, [bytes(4)])
+        await append(storage, A, [bytes(1), bytes(2)])
+        const upTo = await append(storage, A, [bytes(3)])
+        await append(storage, A, [bytes(4)])
         await storage.compact(A, { snapshot: bytes(9, 9), upTo })
-        const later = await storage.appendUpdates(A, [bytes(5)])
+        const later = await append(storage, A, [bytes(5)])
         let doc = await storage.loadDoc(A)
         expect(doc.snapshots.map((s) => [s.segment, Array.from(s.update)])).toEqual([[0, [9, 9]]])
         expect(plain(doc.log.map((r) => r.update))).toEqual([[4], [5]])
@@ -170,7 +190,7 @@ export function runStorageAdapterContract(
       })
 
       it('compacts with upTo null without trimming the log', async () => {
-        await storage.appendUpdates(A, [bytes(1)])
+        await append(storage, A, [bytes(1)])
         await storage.compact(A, { snapshot: bytes(2), upTo: null })
         const doc = await storage.loadDoc(A)
         expect(plain(doc.snapshots.map((s) => s.update))).toEqual([[2]])
@@ -178,8 +198,8 @@ export function runStorageAdapterContract(
       })
 
       it('keeps segments apart', async () => {
-        const zero = await storage.appendUpdates(A, [bytes(1)])
-        const one = await storage.appendUpdates(A, [bytes(2)], { segment: 1 })
+        const zero = await append(storage, A, [bytes(1)])
+        const one = await append(storage, A, [bytes(2)], 1)
         await storage.compact(A, { segment: 1, snapshot: bytes(20), upTo: one })
         const doc = await storage.loadDoc(A)
         expect(doc.snapshots.map((s) => [s.segment, Array.from(s.update)])).toEqual([[1, [20]]])
@@ -191,7 +211,7 @@ export function runStorageAdapterContract(
       it('keeps the record count bounded under repeated compaction', async () => {
         let last: LogKey | null = null
         for (let round = 0; round < 5; round++) {
-          for (let i = 0; i < 20; i++) last = await storage.appendUpdates(A, [bytes(round, i)])
+          for (let i = 0; i < 20; i++) last = await append(storage, A, [bytes(round, i)])
           await storage.compact(A, { snapshot: bytes(round), upTo: last })
         }
         const doc = await storage.loadDoc(A)
@@ -225,7 +245,7 @@ export function runStorageAdapterContract(
         expect((await again.listOutbox()).map((e) => e.id)).toEqual(['o1', 'o2'])
         expect(await again.getTail(A)).toEqual({ messages: [{ id: 'm1', text: 'hello' }] })
         expect(await again.getTail(B)).toEqual({ messages: [] })
-        expect(await again.getIndexEntry(A)).toEqual(indexEntry(A, 10))
+        expect(await again.listIndex()).toEqual([indexEntry(A, 10)])
         expect(await again.getCursor(A)).toEqual({ seq: 4 })
       })
 
@@ -234,7 +254,7 @@ export function runStorageAdapterContract(
       })
 
       it('rejects a duplicate outbox id with a StorageError', async () => {
-        await storage.addOutbox([outboxEntry('dup', A, 1)])
+        await addOutbox(storage, outboxEntry('dup', A, 1))
         await expectStorageError(
           storage.commit([{ conversationId: A, outbox: [outboxEntry('dup', A, 2)] }]),
           'unknown',
@@ -243,8 +263,8 @@ export function runStorageAdapterContract(
       })
 
       it('writes nothing of a conversation write that fails', async () => {
-        await storage.addOutbox([outboxEntry('dup', B, 1)])
-        await storage.putTail(A, 'old tail')
+        await addOutbox(storage, outboxEntry('dup', B, 1))
+        await storage.commit([{ conversationId: A, tail: 'old tail' }])
         await expectStorageError(
           storage.commit([
             {
@@ -264,7 +284,7 @@ export function runStorageAdapterContract(
       })
 
       it('writes nothing of the batch when a later write has an invalid outbox entry', async () => {
-        await storage.addOutbox([outboxEntry('dup', B, 1)])
+        await addOutbox(storage, outboxEntry('dup', B, 1))
         await expectStorageError(
           storage.commit([
             { conversationId: A, updates: [bytes(5)], tail: 'first', cursor: 1 },
@@ -277,42 +297,58 @@ export function runStorageAdapterContract(
         expect(await storage.getCursor(A)).toBeUndefined()
         expect(await storage.listOutbox()).toHaveLength(1)
       })
+
+      it('rejects an index entry of another conversation without writing anything', async () => {
+        await expectStorageError(
+          storage.commit([{ conversationId: A, tail: 'tail', indexEntry: indexEntry(B, 1) }]),
+          'unknown',
+        )
+        expect(await storage.getTail(A)).toBeUndefined()
+        expect(await storage.listIndex()).toEqual([])
+      })
     })
 
     describe('tail and index', () => {
       it('round-trips and replaces the tail', async () => {
         expect(await storage.getTail(A)).toBeUndefined()
-        await storage.putTail(A, { page: [1, 2, 3], at: 5 })
-        await storage.putTail(A, { page: [4], at: 6 })
+        await storage.commit([{ conversationId: A, tail: { page: [1, 2, 3], at: 5 } }])
+        await storage.commit([{ conversationId: A, tail: { page: [4], at: 6 } }])
         expect(await (await reopen()).getTail(A)).toEqual({ page: [4], at: 6 })
       })
 
-      it('lists the index newest first, with a limit', async () => {
-        await storage.putIndexEntry(indexEntry(C1, 10))
-        await storage.putIndexEntry(indexEntry(C2, 30))
-        await storage.putIndexEntry(indexEntry(C3, 20))
-        await storage.putIndexEntry({ ...indexEntry(C1, 40), unreadCount: 0, extra: { k: 1 } })
+      it('lists the index newest first, with a limit, and replaces entries', async () => {
+        expect(await storage.listIndex()).toEqual([])
+        await storage.commit([
+          { conversationId: C1, indexEntry: indexEntry(C1, 10) },
+          { conversationId: C2, indexEntry: indexEntry(C2, 30) },
+        ])
+        await storage.commit([{ conversationId: C3, indexEntry: indexEntry(C3, 20) }])
+        const replaced = { ...indexEntry(C1, 40), unreadCount: 0, extra: { k: 1 } }
+        await storage.commit([{ conversationId: C1, indexEntry: replaced }])
+        const again = await reopen()
+        expect(await again.listIndex()).toEqual([replaced, indexEntry(C2, 30), indexEntry(C3, 20)])
+        expect((await again.listIndex({ limit: 2 })).map((e) => e.id)).toEqual([C1, C2])
+      })
+
+      it('orders index entries with the same activity by id', async () => {
+        await storage.commit(
+          [C3, C1, C2].map((id) => ({ conversationId: id, indexEntry: indexEntry(id, 5) })),
+        )
         expect((await storage.listIndex()).map((e) => e.id)).toEqual([C1, C2, C3])
-        expect((await storage.listIndex({ limit: 2 })).map((e) => e.id)).toEqual([C1, C2])
-        expect(await storage.getIndexEntry(C1)).toEqual({
-          ...indexEntry(C1, 40),
-          unreadCount: 0,
-          extra: { k: 1 },
-        })
-        expect(await storage.getIndexEntry(UNKNOWN)).toBeUndefined()
       })
     })
 
     describe('outbox', () => {
       it('keeps insertion order across calls and reopen, with defaults', async () => {
-        const added = await storage.addOutbox([outboxEntry('z', A, 1), outboxEntry('a', B, 2)])
+        await addOutbox(storage, outboxEntry('z', A, 1), outboxEntry('a', B, 2))
+        const added = await storage.listOutbox()
         expect(added.map((e) => [e.id, e.attempts, e.status])).toEqual([
           ['z', 0, 'pending'],
           ['a', 0, 'pending'],
         ])
         expect(added[0]!.seq < added[1]!.seq).toBe(true)
         await storage.commit([{ conversationId: A, outbox: [outboxEntry('m', A, 3)] }])
-        await storage.addOutbox([outboxEntry('b', A, 4)])
+        await addOutbox(storage, { ...outboxEntry('b', A, 4), attempts: 2, status: 'failed' })
         const again = await reopen()
         expect((await again.listOutbox()).map((e) => e.id)).toEqual(['z', 'a', 'm', 'b'])
         expect((await again.listOutbox({ conversationId: A })).map((e) => e.id)).toEqual([
@@ -324,10 +360,16 @@ export function runStorageAdapterContract(
         const [first] = await again.listOutbox({ limit: 1 })
         expect(first).toMatchObject({ id: 'z', conversationId: A, createdAt: 1_000 })
         expect(Array.from(first!.update)).toEqual([1])
+        // Delivery fields given with a new entry are kept.
+        expect((await again.listOutbox({ conversationId: A }))[2]).toMatchObject({
+          id: 'b',
+          attempts: 2,
+          status: 'failed',
+        })
       })
 
       it('updates delivery fields and removes entries', async () => {
-        await storage.addOutbox([outboxEntry('x', A, 1), outboxEntry('y', A, 2)])
+        await addOutbox(storage, outboxEntry('x', A, 1), outboxEntry('y', A, 2))
         expect(
           await storage.updateOutbox('x', {
             attempts: 3,
@@ -357,10 +399,16 @@ export function runStorageAdapterContract(
         expect((await (await reopen()).listOutbox()).map((e) => e.id)).toEqual(['y'])
       })
 
-      it('rejects a duplicate id without writing anything', async () => {
-        await storage.addOutbox([outboxEntry('d', A, 1)])
+      it('rejects a duplicate id, stored or in the same batch, without writing anything', async () => {
+        await addOutbox(storage, outboxEntry('d', A, 1))
         await expectStorageError(
-          storage.addOutbox([outboxEntry('e', A, 2), outboxEntry('d', A, 3)]),
+          addOutbox(storage, outboxEntry('e', A, 2), outboxEntry('d', A, 3)),
+          'unknown',
+        )
+        await expectStorageError(
+          storage.commit([
+            { conversationId: A, outbox: [outboxEntry('f', A, 4), outboxEntry('f', A, 5)] },
+          ]),
           'unknown',
         )
         expect((await storage.listOutbox()).map((e) => e.id)).toEqual(['d'])
@@ -369,9 +417,11 @@ export function runStorageAdapterContract(
 
     describe('cursors, device, kv', () => {
       it('round-trips cursors per conversation', async () => {
-        await storage.putCursor(A, { seq: 1, snapshotSeq: 0 })
-        await storage.putCursor(B, 'b')
-        await storage.putCursor(A, { seq: 2, snapshotSeq: 0 })
+        await storage.commit([
+          { conversationId: A, cursor: { seq: 1, snapshotSeq: 0 } },
+          { conversationId: B, cursor: 'b' },
+        ])
+        await storage.commit([{ conversationId: A, cursor: { seq: 2, snapshotSeq: 0 } }])
         const again = await reopen()
         expect(await again.getCursor(A)).toEqual({ seq: 2, snapshotSeq: 0 })
         expect(await again.getCursor(B)).toBe('b')
@@ -415,13 +465,13 @@ export function runStorageAdapterContract(
             },
           ])
         }
-        const last = await storage.appendUpdates(A, [bytes(2)], { segment: 1 })
+        const last = await append(storage, A, [bytes(2)], 1)
         await storage.compact(A, { segment: 1, snapshot: bytes(3), upTo: last })
         await storage.deleteConversation(A)
         const again = await reopen()
         expect(await again.loadDoc(A)).toEqual({ snapshots: [], log: [] })
         expect(await again.getTail(A)).toBeUndefined()
-        expect(await again.getIndexEntry(A)).toBeUndefined()
+        expect((await again.listIndex()).map((e) => e.id)).toEqual([B])
         expect(await again.getCursor(A)).toBeUndefined()
         expect((await again.listOutbox()).map((e) => e.id)).toEqual([`o-${B}`])
         expect((await again.loadDoc(B)).log).toHaveLength(1)
@@ -435,7 +485,7 @@ export function runStorageAdapterContract(
         storage.on('closed', () => {
           closedEvents += 1
         })
-        const pending = storage.appendUpdates(A, [bytes(1)])
+        const pending = append(storage, A, [bytes(1)])
         await Promise.all([storage.close(), storage.close()])
         await storage.close()
         expect(await pending).not.toBeNull()
@@ -443,19 +493,13 @@ export function runStorageAdapterContract(
         expect(closedEvents).toBe(1)
         const calls: Promise<unknown>[] = [
           storage.loadDoc(A),
-          storage.appendUpdates(A, [bytes(1)]),
           storage.compact(A, { snapshot: bytes(1), upTo: null }),
           storage.commit([{ conversationId: A, tail: 1 }]),
-          storage.putTail(A, 1),
           storage.getTail(A),
-          storage.putIndexEntry(indexEntry(A, 1)),
-          storage.getIndexEntry(A),
           storage.listIndex(),
-          storage.addOutbox([outboxEntry('x', A, 1)]),
           storage.listOutbox(),
           storage.updateOutbox('x', { attempts: 1 }),
           storage.removeOutbox(['x']),
-          storage.putCursor(A, 1),
           storage.getCursor(A),
           storage.getOrCreateDevice(),
           storage.kvGet('k'),
@@ -471,7 +515,7 @@ export function runStorageAdapterContract(
 
       it('rejects values that cannot be stored with a StorageError', async () => {
         const unclonable = { f: () => 1 }
-        const error: unknown = await storage.putTail(A, unclonable).then(
+        const error: unknown = await storage.commit([{ conversationId: A, tail: unclonable }]).then(
           () => undefined,
           (e: unknown) => e,
         )
@@ -504,7 +548,7 @@ export function runStorageAdapterContract(
               ]),
               'quota-exceeded',
             )
-            await expectStorageError(storage.appendUpdates(A, [bytes(3)]), 'quota-exceeded')
+            await expectStorageError(append(storage, A, [bytes(3)]), 'quota-exceeded')
             await expectStorageError(
               storage.compact(A, { snapshot: bytes(4), upTo: null }),
               'quota-exceeded',
@@ -519,7 +563,7 @@ export function runStorageAdapterContract(
           expect((await storage.listOutbox()).map((e) => e.id)).toEqual(['before'])
           expect(await storage.getTail(A)).toBe('tail before')
           // The adapter keeps working once space is back.
-          await storage.appendUpdates(A, [bytes(5)])
+          await append(storage, A, [bytes(5)])
           expect(plain((await (await reopen()).loadDoc(A)).log.map((r) => r.update))).toEqual([
             [1],
             [5],

@@ -7,7 +7,7 @@ import {
   type TransportMessage,
   type TransportStatus,
   type ConversationId,
-} from '@parley/core'
+} from '@parley/core/ports'
 
 /** What a transport implementation gives {@link transportContract}: a fresh, shared medium. */
 export interface TransportContractHarness {
