@@ -35,6 +35,25 @@ function peer(transport: Transport) {
   return { sync, received, presence, errors }
 }
 
+/** Two PeerSyncs over a seeded pair, with alice's and bob's sessions of `convo`, both joined. */
+async function joinedPair(seed: number) {
+  const { hub, a, b } = createMemoryTransportPair({ seed })
+  const left = peer(a)
+  const right = peer(b)
+  const sa = session('alice', 'da')
+  const sb = session('bob', 'db')
+  left.sync.join(sa)
+  right.sync.join(sb)
+  await hub.flush()
+  const close = (): void => {
+    for (const s of [sa, sb]) s.close()
+    left.sync.close()
+    right.sync.close()
+    hub.close()
+  }
+  return { hub, a, left, right, sa, sb, close }
+}
+
 const texts = (s: ConversationSession): string[] => s.doc.lastPage(10).messages.map((m) => m.text)
 
 describe('PeerSync', () => {
@@ -97,33 +116,16 @@ describe('PeerSync', () => {
   })
 
   it('relays presence both ways and reports it as presence-changed', async () => {
-    const { hub, a, b } = createMemoryTransportPair({ seed: 11 })
-    const left = peer(a)
-    const right = peer(b)
-    const sa = session('alice', 'da')
-    const sb = session('bob', 'db')
-    left.sync.join(sa)
-    right.sync.join(sb)
-    await hub.flush()
+    const { hub, right, sa, sb, close } = await joinedPair(11)
     sa.setLocalAwareness({ typingUntil: 9999 })
     await hub.flush()
     expect(sb.presence()).toEqual([{ user: 'alice', device: 'da', status: 'online', typing: true }])
     expect(right.presence.length).toBeGreaterThan(0)
-    for (const s of [sa, sb]) s.close()
-    left.sync.close()
-    right.sync.close()
-    hub.close()
+    close()
   })
 
   it('sends nothing while the network is down and resyncs when it is back', async () => {
-    const { hub, a, b } = createMemoryTransportPair({ seed: 5 })
-    const left = peer(a)
-    const right = peer(b)
-    const sa = session('alice', 'da')
-    const sb = session('bob', 'db')
-    left.sync.join(sa)
-    right.sync.join(sb)
-    await hub.flush()
+    const { hub, a, left, sa, sb, close } = await joinedPair(5)
     left.sync.setNetwork(false)
     expect(left.sync.online).toBe(false)
     sa.doc.send({ text: 'offline' })
@@ -133,11 +135,9 @@ describe('PeerSync', () => {
     left.sync.setNetwork(true)
     await hub.flush()
     expect(texts(sb)).toEqual(['offline'])
-    for (const s of [sa, sb]) s.close()
-    left.sync.close()
+    close()
+    // Idempotent, and the transports are closed with it.
     left.sync.close()
     expect(a.status).toBe('closed')
-    right.sync.close()
-    hub.close()
   })
 })

@@ -103,6 +103,18 @@ function device(server: MemoryRemoteLogServer, user = 'alice', deviceId = 'd1') 
   return { sync, outbox, doc, cursors, events, write }
 }
 
+/** A device that has pushed one entry, then writes a second whose push meets `code`. */
+async function secondPushFails(code: 'forbidden' | 'network') {
+  const server = createMemoryRemoteLogServer()
+  const a = device(server)
+  a.write('first')
+  await a.sync.drain()
+  server.failNext({ operation: 'push', code })
+  a.write('second')
+  await a.sync.drain()
+  return a
+}
+
 describe('ServerSync', () => {
   it('creates an unknown conversation first, pushes the outbox oldest first, and acknowledges it', async () => {
     const server = createMemoryRemoteLogServer()
@@ -125,13 +137,7 @@ describe('ServerSync', () => {
   })
 
   it('marks refused entries failed with the server’s code and keeps them', async () => {
-    const server = createMemoryRemoteLogServer()
-    const a = device(server)
-    a.write('first')
-    await a.sync.drain()
-    server.failNext({ operation: 'push', code: 'forbidden' })
-    a.write('refused')
-    await a.sync.drain()
+    const a = await secondPushFails('forbidden')
     expect(a.outbox.entries).toMatchObject([
       { id: uuid(2), status: 'failed', error: { code: 'forbidden' } },
     ])
@@ -140,13 +146,7 @@ describe('ServerSync', () => {
   })
 
   it('postpones entries on a retryable failure and keeps them', async () => {
-    const server = createMemoryRemoteLogServer()
-    const a = device(server)
-    a.write('first')
-    await a.sync.drain()
-    server.failNext({ operation: 'push', code: 'network' })
-    a.write('later')
-    await a.sync.drain()
+    const a = await secondPushFails('network')
     expect(a.outbox.entries).toMatchObject([{ id: uuid(2), attempts: 1, nextAttemptAt: 61_000 }])
     expect(a.events.error).toHaveLength(1)
     a.sync.close()
