@@ -2,7 +2,7 @@
 // ArrowUp in an empty composer edits one's last message. Typing is announced (throttled by
 // useTyping) and cleared on send.
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type FormEvent } from 'react'
-import type { MessageId, MessageItem } from '@parley/core'
+import { newMessageId, type MessageId, type MessageItem } from '@parley/core'
 import { useParley } from '@parley/react'
 import { useNotify } from './notices.js'
 import { journalAdd, journalRemove } from './send-journal.js'
@@ -29,11 +29,6 @@ export interface ComposerProps {
 /** Lets the thread focus the composer. */
 export interface ComposerHandle {
   focus(): void
-}
-
-function newMessageId(): MessageId {
-  // The same shape the client uses for ids it picks itself.
-  return globalThis.crypto.randomUUID().replace(/-/g, '') as MessageId
 }
 
 /** The composer. */

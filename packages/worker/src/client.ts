@@ -2,6 +2,7 @@
 // receives plain view objects and live subscriptions from the one engine of the browser. Its
 // action methods come from the declared `ENGINE_ACTIONS` (see `ClientEngineActions`).
 import * as Comlink from 'comlink'
+import { newMessageId } from '@parley/core'
 import type {
   ConversationSummary,
   CreateConversationInput,
@@ -144,7 +145,7 @@ export class ParleyClient extends ClientEngineActions {
   /** Sends a message; resolves once it is durable locally (status `sending`). */
   override send = (conversationId: string, input: SendInput): Promise<MessageItem> => {
     // The id is chosen here so a call retried after a leader change cannot send twice.
-    const id = (input.id ?? newId().replace(/-/g, '')) as MessageId
+    const id = input.id ?? newMessageId()
     return this.#remote.send(conversationId, { ...input, id })
   }
 

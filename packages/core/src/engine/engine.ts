@@ -25,6 +25,7 @@ import type { OutboxEntry } from '../ports/storage-records.js'
 import { indexEntryOf, toSummary } from './conversation-index.js'
 import { ConversationSession, type ConversationSessionOptions } from './conversation-session.js'
 import { engineSettings, type EngineSettings } from './engine-defaults.js'
+import type { EngineActions } from './engine-actions.js'
 import type { EngineEvents } from './engine-events.js'
 import type { EngineOptions } from './engine-options.js'
 import type {
@@ -52,7 +53,7 @@ import { readTailRecord, stateFromTail } from './tail-record.js'
  * `markRead`…) resolves once the change is durable in storage, and rejects with the storage's
  * typed error otherwise (the message then shows `failed` and `retry` can save it again).
  */
-export class Engine {
+export class Engine implements EngineActions {
   /** The local user. */
   readonly user: UserId
   /** This browser profile's device id (from storage). */
@@ -301,12 +302,8 @@ export class Engine {
    * (each member records its own name when it joins) and this user's own name.
    */
   displayNames(userIds: readonly string[]): Record<string, string> {
-    const wanted = new Set(userIds)
-    const names: Record<string, string> = {}
-    if (this.#displayName !== undefined && wanted.has(this.user))
-      names[this.user] = this.#displayName
-    for (const session of this.#hot.values()) session.collectNames(wanted, names)
-    return names
+    const own = this.#displayName !== undefined && userIds.includes(this.user)
+    return this.#hot.collectNames(userIds, own ? { [this.user]: this.#displayName! } : {})
   }
 
   // ── membership (needs `EngineOptions.remote`) ──────────────────────────────────────────────

@@ -105,6 +105,16 @@ export class HotSessions {
   }
 
   /** Forgets every session (the caller has closed them). */
+  /**
+   * Display names of `userIds` as the open conversations know them (each member records its own
+   * name when it joins), after the names already in `names`.
+   */
+  collectNames(userIds: readonly string[], names: Record<string, string>): Record<string, string> {
+    const wanted = new Set(userIds)
+    for (const session of this.#sessions.values()) session.collectNames(wanted, names)
+    return names
+  }
+
   clear(): void {
     this.#sessions.clear()
   }
