@@ -80,6 +80,8 @@ export const ENGINE_ACTIONS = Object.freeze({
   conversationState: call<(conversationId: string) => Promise<ConversationState>>(),
   /** A page before/after a cursor, or the newest page. */
   page: call<(conversationId: string, query: PageQuery) => Promise<MessageItemPage>>(),
+  /** Renames a conversation for every member; resolves once durable. */
+  renameConversation: call<(conversationId: string, title: string) => Promise<void>>(),
 
   // ── intents (each resolves once durable locally) ───────────────────────────────────────────
   /** Sends a message; resolves once it is durable locally (status `sending`). */

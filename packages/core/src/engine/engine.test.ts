@@ -33,6 +33,23 @@ describe('Engine', () => {
     await engine.close()
   })
 
+  it('renames a conversation durably, in its state and in the list; a bad title is refused', async () => {
+    const data = createMemoryStorageData()
+    const engine = await openEngine(createMemoryStorage({ data }))
+    const convo = await engine.createConversation({ title: 'Lunch' })
+    await engine.renameConversation(convo.id, 'Dinner')
+    expect((await engine.conversationState(convo.id)).meta.title).toBe('Dinner')
+    expect((await engine.listConversations())[0]).toMatchObject({ id: convo.id, title: 'Dinner' })
+    await expect(engine.renameConversation(convo.id, 'x'.repeat(10_000))).rejects.toMatchObject({
+      name: 'ParleyError',
+      code: 'invalid-argument',
+    })
+    await engine.close()
+    const again = await openEngine(createMemoryStorage({ data }))
+    expect((await again.listConversations())[0]?.title).toBe('Dinner')
+    await again.close()
+  })
+
   it('reopens with the full history, and paints first from the tail without hydrating', async () => {
     const data = createMemoryStorageData()
     const first = await openEngine(createMemoryStorage({ data }))

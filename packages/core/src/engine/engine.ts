@@ -175,6 +175,11 @@ export class Engine implements EngineActions {
     return stateFromTail(id, tail)
   }
 
+  /** Renames a conversation for every member; resolves once durable. */
+  async renameConversation(conversationId: ConversationId | string, title: string): Promise<void> {
+    await this.#write(await this.#open(conversationId), (doc) => doc.setTitle(title))
+  }
+
   /** A page of messages before or after a cursor (hydrates the conversation). */
   async page(
     conversationId: ConversationId | string,
