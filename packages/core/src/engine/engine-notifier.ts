@@ -1,7 +1,7 @@
 // The engine's outward voice: its typed events, with the coalescing and counting they need. It
 // owns the failed-message count and the per-task coalescing of `conversation-changed`, so the
 // engine and its wiring only say what happened.
-import { Emitter } from '../emitter.js'
+import { Emitter, type Listener } from '../emitter.js'
 import type { ConversationId, MessageId } from '../ids.js'
 import type { ConversationSession } from './conversation-session.js'
 import type { EngineEvents } from './engine-events.js'
@@ -27,10 +27,7 @@ export class EngineNotifier {
   }
 
   /** Subscribes to an engine event; returns the unsubscribe function. */
-  on<E extends keyof EngineEvents>(
-    event: E,
-    listener: (payload: EngineEvents[E]) => void,
-  ): () => void {
+  on<E extends keyof EngineEvents>(event: E, listener: Listener<EngineEvents, E>): () => void {
     return this.#events.on(event, listener)
   }
 

@@ -6,7 +6,7 @@
 // derived records (tail, index entry), and compaction. Callers get the commit's promise; what the
 // engine must react to (a commit, a failed commit) is reported as typed events.
 import * as Y from 'yjs'
-import { Emitter } from '../emitter.js'
+import { Emitter, type Listener } from '../emitter.js'
 import type { ConversationId, MessageId } from '../ids.js'
 import { indexEntryOf } from './conversation-index.js'
 import { ConversationPersistence, type UnsavedChange } from './conversation-persistence.js'
@@ -106,7 +106,7 @@ export class LocalStore {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof LocalStoreEvents>(
     event: E,
-    listener: (payload: LocalStoreEvents[E]) => void,
+    listener: Listener<LocalStoreEvents, E>,
   ): () => void {
     return this.#events.on(event, listener)
   }

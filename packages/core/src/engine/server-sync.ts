@@ -9,7 +9,7 @@
 // - Catch-up: on start, on reconnect, when a conversation is opened, and on inbox notices. Paged;
 //   the cursor is stored with each page's updates (one transaction), so an interrupted catch-up
 //   resumes where it stopped. A device with no cursor starts from the server's snapshot.
-import { Emitter } from '../emitter.js'
+import { Emitter, type Listener } from '../emitter.js'
 import type { ConversationId } from '../ids.js'
 import type { MessageFailure } from './engine-types.js'
 import type { OutboxPort } from './outbox-port.js'
@@ -99,7 +99,7 @@ export class ServerSync {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof ServerSyncEvents>(
     event: E,
-    listener: (payload: ServerSyncEvents[E]) => void,
+    listener: Listener<ServerSyncEvents, E>,
   ): () => void {
     return this.#events.on(event, listener)
   }
