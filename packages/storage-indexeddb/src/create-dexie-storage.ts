@@ -4,46 +4,23 @@
 import { StorageError } from '@parley/core/ports'
 import type {
   ConversationIndexEntry,
-  ConversationWrite,
   DeviceId,
   DeviceIdentity,
   LogKey,
-  NewOutboxEntry,
   OutboxEntry,
   StorageAdapter,
   StoredDoc,
 } from '@parley/core/ports'
 import { createAdapterRuntime } from './adapter-runtime.js'
 import type { AdapterRuntime } from './adapter-runtime.js'
+import { commitDexieWrites } from './commit-dexie-writes.js'
 import { TABLES, createParleyDexie } from './dexie-schema.js'
-import type { LogRow, OutboxRow, ParleyDexie } from './dexie-schema.js'
+import type { OutboxRow, ParleyDexie } from './dexie-schema.js'
+import type { DexieStorageOptions } from './dexie-storage-options.js'
 import { toStorageError } from './to-storage-error.js'
 
-/** Options of {@link createDexieStorage}. */
-export interface DexieStorageOptions {
-  /** Database name. Default `'parley'`. */
-  name?: string
-  /** The IndexedDB factory. Default: the global `indexedDB` (inject fake-indexeddb in Node). */
-  indexedDB?: IDBFactory
-  /** The key-range class matching `indexedDB`. Default: the global `IDBKeyRange`. */
-  IDBKeyRange?: typeof IDBKeyRange
-  /**
-   * Chromium transaction durability. `'default'` (the default) survives a killed tab or browser;
-   * `'strict'` also survives an OS crash or power loss, at 10× or more the cost per transaction.
-   */
-  durability?: 'default' | 'strict' | 'relaxed'
-  /**
-   * How long an open blocked by another connection (an old tab that does not close on
-   * `versionchange`) may wait before the adapter gives up and closes with `blocked`. Default 10 s.
-   */
-  blockedTimeoutMs?: number
-  /** Receives asynchronous errors (the same as the `error` event). */
-  onError?: (error: StorageError) => void
-  /** Clock for `createdAt` fields the adapter sets. Default `Date.now`. */
-  now?: () => number
-  /** Device id factory for `getOrCreateDevice`. Default `crypto.randomUUID`. */
-  createDeviceId?: () => string
-}
+// Re-exported: the package index and callers take the options type from this module.
+export type { DexieStorageOptions } from './dexie-storage-options.js'
 
 const DEVICE_KEY = 'device'
 
@@ -73,18 +50,6 @@ function toOutboxEntry(row: OutboxRow, operation: string): OutboxEntry {
     throw corrupt(operation, 'outbox')
   }
   return row as OutboxEntry
-}
-
-function newOutboxRow(entry: NewOutboxEntry): OutboxRow {
-  return { ...entry, attempts: entry.attempts ?? 0, status: entry.status ?? 'pending' }
-}
-
-function checkIndexEntry(write: ConversationWrite): void {
-  if (write.indexEntry !== undefined && write.indexEntry.id !== write.conversationId) {
-    throw new StorageError('unknown', 'commit: indexEntry.id differs from conversationId', {
-      operation: 'commit',
-    })
-  }
 }
 
 /** Builds the Dexie adapter and returns its internals. Prefer {@link createDexieStorage}. */
@@ -172,30 +137,6 @@ export function createDexieStorageInternals(
       [conversationId, Infinity, Infinity],
     ] as const
 
-  function issueWrite(write: ConversationWrite): Promise<LogKey | null>[] {
-    const pending: Promise<LogKey | null>[] = []
-    const id = write.conversationId
-    const segment = write.segment ?? 0
-    const updates = write.updates ?? []
-    if (updates.length > 0) {
-      const rows: LogRow[] = updates.map((update) => ({ conversationId: id, segment, update }))
-      pending.push(db.log.bulkAdd(rows).then((key) => key as LogKey))
-    }
-    const outbox = write.outbox ?? []
-    if (outbox.length > 0)
-      pending.push(db.outbox.bulkAdd(outbox.map(newOutboxRow)).then(() => null))
-    if (write.tail !== undefined) {
-      pending.push(db.tails.put({ conversationId: id, value: write.tail }).then(() => null))
-    }
-    if (write.indexEntry !== undefined) {
-      pending.push(db.conversations.put(write.indexEntry).then(() => null))
-    }
-    if (write.cursor !== undefined) {
-      pending.push(db.cursors.put({ conversationId: id, value: write.cursor }).then(() => null))
-    }
-    return pending
-  }
-
   const storage: StorageAdapter = {
     kind: 'dexie',
     capabilities: { atomicCommit: true },
@@ -259,25 +200,7 @@ export function createDexieStorageInternals(
     },
 
     commit(writes) {
-      return runtime.run('commit', () => {
-        if (writes.length === 0) return Promise.resolve({ lastKeys: [] })
-        writes.forEach(checkIndexEntry)
-        const tables = [
-          TABLES.log,
-          TABLES.outbox,
-          TABLES.tails,
-          TABLES.conversations,
-          TABLES.cursors,
-        ]
-        return db.transaction('rw', tables, async () => {
-          // Issue every request before awaiting any: one transaction, no round trip per record.
-          const perWrite = writes.map((write) => Promise.all(issueWrite(write)))
-          const results = await Promise.all(perWrite)
-          return {
-            lastKeys: results.map((keys) => keys.reduce<LogKey | null>((a, k) => k ?? a, null)),
-          }
-        })
-      })
+      return runtime.run('commit', () => commitDexieWrites(db, writes))
     },
 
     getTail(conversationId) {

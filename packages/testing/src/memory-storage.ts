@@ -4,16 +4,11 @@
 // settles on a microtask, which keeps tests deterministic.
 import { StorageError } from '@parley/core/ports'
 import type {
-  CommitResult,
   DeviceId,
   Compaction,
-  ConversationIndexEntry,
   ConversationWrite,
-  DeviceIdentity,
   ListIndexOptions,
   ListOutboxOptions,
-  LogKey,
-  NewOutboxEntry,
   OutboxEntry,
   OutboxPatch,
   StorageAdapter,
@@ -21,44 +16,14 @@ import type {
   StorageAdapterListener,
   StorageErrorCode,
   StoredDoc,
-  StoredLogRow,
 } from '@parley/core/ports'
+import { commitMemoryWrites } from './commit-memory-writes.js'
+import { cloneOutbox, cloneValue, copyBytes } from './memory-storage-copies.js'
+import { createMemoryStorageData, memoryDocOf } from './memory-storage-data.js'
+import type { MemoryStorageData } from './memory-storage-data.js'
 
-interface MemoryDocRecord {
-  snapshots: Map<number, Uint8Array>
-  log: StoredLogRow[]
-}
-
-/**
- * The contents of a memory storage. Pass the same object to several `createMemoryStorage` calls to
- * simulate closing and reopening one database.
- */
-export interface MemoryStorageData {
-  docs: Map<string, MemoryDocRecord>
-  tails: Map<string, unknown>
-  index: Map<string, ConversationIndexEntry>
-  cursors: Map<string, unknown>
-  outbox: Map<string, OutboxEntry>
-  kv: Map<string, unknown>
-  device: DeviceIdentity | undefined
-  nextLogKey: number
-  nextOutboxSeq: number
-}
-
-/** An empty {@link MemoryStorageData}. */
-export function createMemoryStorageData(): MemoryStorageData {
-  return {
-    docs: new Map(),
-    tails: new Map(),
-    index: new Map(),
-    cursors: new Map(),
-    outbox: new Map(),
-    kv: new Map(),
-    device: undefined,
-    nextLogKey: 1,
-    nextOutboxSeq: 1,
-  }
-}
+// Re-exported so this module (and the package index's `export *`) keeps every name it had.
+export { createMemoryStorageData, type MemoryStorageData } from './memory-storage-data.js'
 
 /** Options of {@link createMemoryStorage}. */
 export interface MemoryStorageOptions {
@@ -97,28 +62,6 @@ interface ArmedFault {
   code: StorageErrorCode
   times: number
   operation: keyof StorageAdapter | undefined
-}
-
-function copyBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.slice()
-}
-
-function cloneValue<T>(value: T, operation: string): T {
-  try {
-    return structuredClone(value)
-  } catch (cause) {
-    throw new StorageError('unknown', `value cannot be stored: ${String(cause)}`, {
-      cause,
-      operation,
-    })
-  }
-}
-
-function cloneOutbox(entry: OutboxEntry): OutboxEntry {
-  return {
-    ...cloneValue({ ...entry, update: undefined }, 'outbox'),
-    update: copyBytes(entry.update),
-  }
 }
 
 /**
@@ -167,49 +110,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     }
   }
 
-  function docOf(conversationId: string): MemoryDocRecord {
-    let doc = data.docs.get(conversationId)
-    if (doc === undefined) {
-      doc = { snapshots: new Map(), log: [] }
-      data.docs.set(conversationId, doc)
-    }
-    return doc
-  }
-
-  function prepareOutbox(entries: readonly NewOutboxEntry[], operation: string): OutboxEntry[] {
-    const ids = new Set<string>()
-    const prepared: OutboxEntry[] = []
-    for (const entry of entries) {
-      if (data.outbox.has(entry.id) || ids.has(entry.id)) {
-        throw new StorageError('unknown', `duplicate outbox id ${entry.id}`, { operation })
-      }
-      ids.add(entry.id)
-      prepared.push(
-        cloneOutbox({
-          ...entry,
-          attempts: entry.attempts ?? 0,
-          status: entry.status ?? 'pending',
-          seq: 0,
-        }),
-      )
-    }
-    return prepared
-  }
-
-  function appendPrepared(
-    conversationId: string,
-    segment: number,
-    updates: Uint8Array[],
-  ): LogKey | null {
-    let last: LogKey | null = null
-    const doc = docOf(conversationId)
-    for (const update of updates) {
-      last = data.nextLogKey++ as LogKey
-      doc.log.push({ key: last, segment, update })
-    }
-    return last
-  }
-
   const storage: MemoryStorage = {
     kind: 'memory',
     capabilities: { atomicCommit: true },
@@ -234,7 +134,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     compact(conversationId, compaction: Compaction) {
       return run('compact', () => {
         const segment = compaction.segment ?? 0
-        const doc = docOf(conversationId)
+        const doc = memoryDocOf(data, conversationId)
         doc.snapshots.set(segment, copyBytes(compaction.snapshot))
         const upTo = compaction.upTo
         if (upTo !== null) {
@@ -244,49 +144,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
 
     commit(writes: readonly ConversationWrite[]) {
-      return run('commit', (): CommitResult => {
-        // Prepare (copy, validate) everything first so a failure writes nothing.
-        const prepared = writes.map((write) => {
-          if (write.indexEntry !== undefined && write.indexEntry.id !== write.conversationId) {
-            throw new StorageError('unknown', 'indexEntry.id differs from conversationId', {
-              operation: 'commit',
-            })
-          }
-          return {
-            write,
-            updates: (write.updates ?? []).map(copyBytes),
-            outbox: prepareOutbox(write.outbox ?? [], 'commit'),
-            tail: write.tail === undefined ? undefined : cloneValue(write.tail, 'commit'),
-            indexEntry:
-              write.indexEntry === undefined ? undefined : cloneValue(write.indexEntry, 'commit'),
-            cursor: write.cursor === undefined ? undefined : cloneValue(write.cursor, 'commit'),
-          }
-        })
-        const seen = new Set<string>()
-        for (const p of prepared) {
-          for (const entry of p.outbox) {
-            if (seen.has(entry.id)) {
-              throw new StorageError('unknown', `duplicate outbox id ${entry.id}`, {
-                operation: 'commit',
-              })
-            }
-            seen.add(entry.id)
-          }
-        }
-        const lastKeys = prepared.map((p) => {
-          const id = p.write.conversationId
-          const last = appendPrepared(id, p.write.segment ?? 0, p.updates)
-          for (const entry of p.outbox) {
-            entry.seq = data.nextOutboxSeq++
-            data.outbox.set(entry.id, entry)
-          }
-          if (p.tail !== undefined) data.tails.set(id, p.tail)
-          if (p.indexEntry !== undefined) data.index.set(id, p.indexEntry)
-          if (p.cursor !== undefined) data.cursors.set(id, p.cursor)
-          return last
-        })
-        return { lastKeys }
-      })
+      return run('commit', () => commitMemoryWrites(data, writes))
     },
 
     getTail(conversationId) {

@@ -1,59 +1,14 @@
 import { createRng, type Rng } from './rng.js'
+import type { SimFlushOptions, SimNetworkOptions } from './sim-network-options.js'
+import type { SimNetworkEvents } from './sim-network-events.js'
+import type { SimNetworkStats } from './sim-network-stats.js'
+import type { SimMessageHandler, SimPeer } from './sim-peer.js'
 
-/** Options of {@link SimNetwork}. Every probability is per delivery and drawn from `seed`. */
-export interface SimNetworkOptions {
-  /** Seed of the network's own random stream (drop, duplicate, reorder decisions). */
-  seed: number
-  /** Probability that a message to one recipient is silently lost. Default 0. */
-  dropRate?: number
-  /** Probability that a message to one recipient is delivered twice. Default 0. */
-  duplicateRate?: number
-  /**
-   * Probability that a delivery step takes a random queued message instead of the oldest one, so
-   * later messages overtake earlier ones. Default 0 (FIFO for every link).
-   */
-  reorderRate?: number
-  /**
-   * Called when a peer's `onMessage` throws. Default: the error is kept and the next
-   * {@link SimNetwork.flush} rejects with it, so a test cannot miss it.
-   */
-  onError?: (error: SimNetworkError) => void
-}
-
-/** Counters since the network was created; every figure counts one recipient copy. */
-export interface SimNetworkStats {
-  /** Copies accepted by `send` (one per recipient, before any loss). */
-  sent: number
-  /** Copies handed to a recipient's `onMessage`. */
-  delivered: number
-  /** Copies lost to `dropRate`. */
-  dropped: number
-  /** Copies lost because the link was cut (partition, offline peer, closed peer). */
-  blocked: number
-  /** Extra copies made by `duplicateRate`. */
-  duplicated: number
-  /** Delivery steps that took a message out of order. */
-  reordered: number
-  /** Payload bytes accepted by `send` (over all recipient copies). */
-  bytes: number
-  /** Copies queued and not yet delivered or lost. */
-  pending: number
-}
-
-/** Events of {@link SimNetwork}: one payload object each. */
-export interface SimNetworkEvents {
-  /**
-   * Two connected peers can reach each other again (or for the first time: a peer connected, a
-   * partition healed, a peer came back online). This is the hook for a state-vector resync:
-   * messages lost while the link was down are gone, so each side must ask the other for what it
-   * is missing.
-   */
-  'link-up': { a: string; b: string }
-  /** Two peers can no longer reach each other (partition, offline, closed). */
-  'link-down': { a: string; b: string }
-  /** `heal()` was called; `link-up` events for the restored links were emitted just before. */
-  heal: Record<string, never>
-}
+// Re-exported so the package index and the memory transport hub keep importing from here.
+export type { SimFlushOptions, SimNetworkOptions } from './sim-network-options.js'
+export type { SimNetworkEvents } from './sim-network-events.js'
+export type { SimNetworkStats } from './sim-network-stats.js'
+export type { SimMessageHandler, SimPeer } from './sim-peer.js'
 
 /** Error codes of {@link SimNetworkError}. */
 export type SimNetworkErrorCode =
@@ -74,40 +29,6 @@ export class SimNetworkError extends Error {
 /** Whether `value` is a {@link SimNetworkError}. */
 export function isSimNetworkError(value: unknown): value is SimNetworkError {
   return value instanceof SimNetworkError
-}
-
-/** Receives a message: the sender's id and the payload (a private copy per recipient). */
-export type SimMessageHandler = (from: string, bytes: Uint8Array) => void
-
-/** One endpoint of a {@link SimNetwork}. */
-export interface SimPeer {
-  readonly id: string
-  /** Whether this peer is online (see {@link SimNetwork.setOnline}). */
-  readonly online: boolean
-  /**
-   * Queues `bytes` for `to`, or for every other connected peer with `'all'`. Never throws for
-   * network reasons: a message over a cut link is lost, as on a real network. Throws a
-   * `SimNetworkError` with code `closed` after this peer or the network closed.
-   */
-  send(to: string | 'all', bytes: Uint8Array): void
-  /** Leaves the network; queued messages to this peer are lost. Idempotent. */
-  close(): void
-}
-
-/** Options of {@link SimNetwork.flush}. */
-export interface SimFlushOptions {
-  /**
-   * How many consecutive idle turns (no message queued) end the flush. Default 20, enough for
-   * handlers that chain a few awaits on microtasks.
-   */
-  idleTurns?: number
-  /**
-   * How to wait one turn. Default: one microtask. Pass e.g. `() => new Promise(r => setTimeout(r))`
-   * when handlers do macrotask work (IndexedDB, timers).
-   */
-  yield?: () => Promise<void>
-  /** Deliveries after which the flush gives up with `flush-limit` (a ping-pong bug). Default 1,000,000. */
-  maxDeliveries?: number
 }
 
 interface PeerState {

@@ -6,6 +6,12 @@ export * from './create-supabase-server.js'
 export * from './connect-supabase-auth.js'
 export * from './supabase-config-error.js'
 export * from './create-supabase-transport.js'
+export {
+  DEFAULT_COALESCE_MS,
+  type SupabaseTransportOptions,
+  type SupabaseTransportSettings,
+} from './supabase-transport-options.js'
+export type { SupabaseTransportStats } from './supabase-transport-stats.js'
 export type { SupabaseClientSource } from './resolve-supabase-client.js'
 export type { SupabaseExternalAuth } from './external-auth.js'
 export { encodeBase64, decodeBase64 } from './base64.js'
