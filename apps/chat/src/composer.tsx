@@ -2,7 +2,7 @@
 // ArrowUp in an empty composer edits one's last message. Typing is announced (throttled by
 // useTyping) and cleared on send.
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type FormEvent } from 'react'
-import { newMessageId, type MessageId, type MessageItem } from '@parley/core'
+import { newMessageId, type MessageItem } from '@parley/core'
 import { useParley } from '@parley/react'
 import { useNotify } from './notices.js'
 import { journalAdd, journalRemove } from './send-journal.js'

@@ -6,7 +6,6 @@ import { newMessageId } from '@parley/core'
 import type {
   ConversationSummary,
   CreateConversationInput,
-  MessageId,
   MessageItem,
   SendInput,
 } from '@parley/core'
