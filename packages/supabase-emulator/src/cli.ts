@@ -315,17 +315,12 @@ export async function main(
   args: string[] = process.argv.slice(2),
   io: CliIo = processIo,
 ): Promise<void> {
-  const session = await runCli(args, io)
-  if (!session) return
+  // The handlers go in before the status block is printed: a Ctrl-C that follows the
+  // "Press Ctrl-C" line at once must stop cleanly, not kill the process.
+  const started: { session?: CliSession | undefined } = {}
   let stopping = false
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      io.err(`\n${signal} again: exiting without a clean stop\n`)
-      process.exit(130)
-    }
-    stopping = true
-    io.out(`\n${signal}: stopping…\n`)
-    session.stop().then(
+  const stop = (): void => {
+    started.session!.stop().then(
       () => {
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)
@@ -336,8 +331,26 @@ export async function main(
       },
     )
   }
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      io.err(`\n${signal} again: exiting without a clean stop\n`)
+      process.exit(130)
+    }
+    stopping = true
+    io.out(`\n${signal}: stopping…\n`)
+    if (started.session !== undefined) stop()
+    // Still starting: runCli resolves soon, and the stop follows below.
+  }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  started.session = await runCli(args, io)
+  if (started.session === undefined) {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    if (stopping) process.exit(130)
+    return
+  }
+  if (stopping) stop()
 }
 
 // Run when executed directly (`node --import tsx src/cli.ts start`), not when imported.
