@@ -122,7 +122,7 @@ try {
   // The local Supabase behind it, for your own code and `supabase-js` (same keys as the CLI's).
   const { emulator } = session
   process.stdout.write(
-    `  Supabase emulator: ${emulator.url}\n  anon key: ${emulator.anonKey}\n  service_role key: ${emulator.serviceRoleKey}\n`,
+    `  Supabase emulator: ${emulator.url}\n  publishable key: ${emulator.publishableKey}\n  anon key: ${emulator.anonKey}\n  service_role key: ${emulator.serviceRoleKey}\n  mail (magic links, OTP codes): ${emulator.mailUrl}\n`,
   )
 } catch (error) {
   process.stderr.write(
