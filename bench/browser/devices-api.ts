@@ -3,6 +3,8 @@
 // worker (`devices.worker.ts`). Plain data only, and no DOM types, so the Node side type-checks
 // without them.
 
+import type { SupabaseTransportStats } from '@parley/transport-supabase'
+
 /** Names shared by the devices page, its worker and the Node driver. */
 export const DEVICES = {
   /** Dexie database of a device's engine (each browser context is a device with its own). */
@@ -19,18 +21,7 @@ export interface DevicesWorkerConfig {
 }
 
 /** Counters of the live transport (`SupabaseTransport.stats()`), copied to the page. */
-export interface TransportCounters {
-  framesSent: number
-  messagesSent: number
-  bytesSent: number
-  framesReceived: number
-  messagesReceived: number
-  bytesReceived: number
-  invalidReceived: number
-  sendFailed: number
-  joins: number
-  resubscribes: number
-}
+export type TransportCounters = SupabaseTransportStats
 
 /** Messages on {@link DEVICES.statsChannel}. */
 export type StatsMessage =

@@ -64,15 +64,7 @@ async function signIn(displayName: string): Promise<string> {
   })
   if (error !== null || data.user === null) throw error ?? new Error('sign-in returned no user')
   const user = data.user.id
-  await new Promise<void>((resolve) => {
-    const done = (): boolean => c.auth.status === 'signed-in' && c.auth.user.id === user
-    if (done()) return resolve()
-    const stop = c.onAuthChange(() => {
-      if (!done()) return
-      stop()
-      resolve()
-    })
-  })
+  await c.whenSignedIn(user)
   return user
 }
 

@@ -14,19 +14,6 @@ export interface SignInScreenProps {
   joinCode: string | undefined
 }
 
-/** Resolves once the engine serves `user` (the session reached it). */
-function engineServes(client: ParleyClient, user: string): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): boolean => client.auth.status === 'signed-in' && client.auth.user.id === user
-    if (done()) return resolve()
-    const stop = client.onAuthChange(() => {
-      if (!done()) return
-      stop()
-      resolve()
-    })
-  })
-}
-
 /** The first screen of a new device. */
 export function SignInScreen({ client, supabase, joinCode }: SignInScreenProps) {
   const [name, setName] = useState('')
@@ -46,7 +33,7 @@ export function SignInScreen({ client, supabase, joinCode }: SignInScreenProps) 
       if (failure !== null) throw failure
       if (data.user === null) throw new Error('sign-in returned no user')
       // The app re-renders when Parley's auth state changes in every tab.
-      await engineServes(client, data.user.id)
+      await client.whenSignedIn(data.user.id)
     } catch (reason) {
       setError(
         navigator.onLine

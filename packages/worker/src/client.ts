@@ -116,6 +116,24 @@ export class ParleyClient extends ClientEngineActions {
   }
 
   /**
+   * Resolves once the engine serves a signed-in user — `userId` when given — in this browser
+   * (e.g. right after the app's own `supabase.auth.signIn…`, before showing the chat). It waits
+   * as long as it takes: race it with a timeout where the network may be down.
+   */
+  whenSignedIn(userId?: string): Promise<AuthState> {
+    const serves = (state: AuthState): boolean =>
+      state.status === 'signed-in' && (userId === undefined || state.user.id === userId)
+    if (serves(this.#auth)) return Promise.resolve(this.#auth)
+    return new Promise((resolve) => {
+      const stop = this.onAuthChange((state) => {
+        if (!serves(state)) return
+        stop()
+        resolve(state)
+      })
+    })
+  }
+
+  /**
    * Hands the app's session to the engine (see `ParleyHostApi.setSession`): the engine starts
    * for its user, or renews its token, or switches to the new user. Resolves with the new state.
    */

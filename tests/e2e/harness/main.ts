@@ -71,15 +71,7 @@ async function signIn(displayName: string): Promise<string> {
   if (error !== null || data.user === null) throw error ?? new Error('sign-in returned no user')
   const user = data.user.id
   // The engine starts for the user once connectSupabaseAuth handed the session over.
-  await new Promise<void>((resolve) => {
-    const done = (): boolean => client.auth.status === 'signed-in' && client.auth.user.id === user
-    if (done()) return resolve()
-    const stop = client.onAuthChange(() => {
-      if (!done()) return
-      stop()
-      resolve()
-    })
-  })
+  await client.whenSignedIn(user)
   return user
 }
 

@@ -93,6 +93,13 @@ export class FakeParleyClient extends ClientEngineActions implements ParleyClien
     return () => this.#authListeners.delete(listener)
   }
 
+  whenSignedIn(userId?: string): Promise<AuthState> {
+    const state = this.#auth
+    if (state.status === 'signed-in' && (userId === undefined || state.user.id === userId))
+      return Promise.resolve(state)
+    return notImplemented('whenSignedIn (waiting)')
+  }
+
   /** Replaces the auth state, as a user change in another tab would. */
   fakeAuth(state: AuthState): void {
     this.#auth = state
