@@ -31,6 +31,11 @@ export interface ConversationDocOptions {
   wallClock?: () => number
   /** Drift bound for the default clock (see `HybridLogicalClockOptions`). Default 60_000 ms. */
   maxDriftMs?: number
+  /**
+   * The Yjs client id of local writes: one bound to this device on the server (docs/TRUST.md),
+   * never used by an earlier run. Default: Yjs's random one.
+   */
+  clientId?: number
   /** Checks claimed authorship against who really wrote each update. Default: trust claims. */
   attribution?: AuthorAttribution
   /**

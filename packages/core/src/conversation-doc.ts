@@ -87,6 +87,7 @@ export class ConversationDoc extends ConversationReader {
     const user = asUserId(options.user)
     const device = asDeviceId(options.device)
     const ydoc = new Y.Doc({ guid: id, gc: true })
+    if (options.clientId !== undefined) ydoc.clientID = options.clientId
     const roots = docRoots(ydoc)
     const messages = new MessageStore()
     const receipts = new ReceiptStore()

@@ -17,7 +17,7 @@
 // - Idempotent writes: `push` by `clientUpdateId` (a repeat returns the original seq with
 //   `duplicate: true`), `createConversation` by id, `joinConversation` by code (joining again
 //   returns the conversation without using up the invite), `leaveConversation`, and
-//   `putSnapshot` (a snapshot not newer than the newest is ignored).
+//   `registerDevice` (same device, same key), and `requestCompaction`.
 // - Ordered log: seqs are per conversation, start at 1 and have no gaps. A push assigns
 //   consecutive seqs in input order. A seq becomes visible to `pull` only after every smaller
 //   one is, so paging by `afterSeq` never skips an update. `pull` returns updates in ascending
@@ -25,8 +25,8 @@
 // - Isolated: byte arrays are copied in and out.
 // - Access control: a caller sees and writes only conversations it is a member of; a
 //   conversation that does not exist answers `forbidden` like one the caller is not in.
-// - Snapshots never destroy history: `putSnapshot` only adds; the log is pruned only by a
-//   trusted server job, and a pull below the pruned point fails with `history-pruned` instead of
+// - Snapshots never destroy history and come only from the trusted compactor (an Edge Function
+//   with the service role, asked for by `requestCompaction`); the log is pruned only by it, and a pull below the pruned point fails with `history-pruned` instead of
 //   silently skipping.
 //
 // NOT guaranteed — the engine must cope:
@@ -37,7 +37,7 @@
 //   `listConversations()` and compare `lastSeq` with the local cursors.
 // - Liveness: a call may take as long as the network does; implementations time out eventually
 //   with `network`.
-import type { Brand, ConversationId, UserId } from '../ids.js'
+import type { Brand, ConversationId, DeviceId, UserId } from '../ids.js'
 import type { RemoteLogError } from './remote-log-error.js'
 
 /**
@@ -88,6 +88,10 @@ export interface RemotePushEntry {
   clientUpdateId: ClientUpdateId
   /** The Yjs update (v1), 1 to `maxUpdateBytes` bytes. */
   update: Uint8Array
+  /** The caller's registered device that made it (`registerDevice`); the server refuses others. */
+  device: DeviceId
+  /** The device's Ed25519 signature over `signedUpdateBytes(conversationId, update)` (64 bytes). */
+  signature: Uint8Array
 }
 
 /** The outcome of one {@link RemotePushEntry}, in input order. */
@@ -106,6 +110,10 @@ export interface RemoteUpdate {
   update: Uint8Array
   /** The user who pushed it (set by the server, not claimed by the client). */
   author: UserId
+  /** The device it was pushed with: a device of `author` (checked by the server at push). */
+  device: DeviceId
+  /** The device's signature, as pushed (64 bytes). */
+  signature: Uint8Array
   clientUpdateId: ClientUpdateId
   /** When the server appended it, in ms since the epoch. */
   createdAt: number
@@ -135,7 +143,7 @@ export interface RemoteSnapshot {
   /** `Y.encodeStateAsUpdate` bytes (a copy). */
   state: Uint8Array
   uptoSeq: number
-  /** The member who uploaded it (a snapshot is a member's claim; see the header on trust). */
+  /** Always null now: snapshots are written by the trusted compactor (service role) only. */
   createdBy: UserId | null
   /** When it was stored, in ms since the epoch. */
   updatedAt: number
@@ -150,7 +158,13 @@ export interface RemoteGetSnapshotOptions {
   beforeSeq?: number
 }
 
-/** The outcome of {@link RemoteLog.putSnapshot}. */
+/** The outcome of {@link RemoteLog.requestCompaction}. */
+export interface RemoteCompactionResult {
+  /** Whether a compaction was started (false: rate-limited, or nothing worth compacting). */
+  started: boolean
+}
+
+/** The outcome of the trusted compactor's `put_snapshot` (service role only). */
 export interface RemotePutSnapshotResult {
   /** False when a snapshot at least as new already existed (nothing changed). */
   stored: boolean
@@ -160,6 +174,35 @@ export interface RemotePutSnapshotResult {
 
 /** A member's role in a conversation. */
 export type RemoteMemberRole = 'owner' | 'member'
+
+/**
+ * A device as the server knows it: whose it is, its Ed25519 public key, and the Yjs client ids
+ * bound to it. A client id is bound to at most one device project-wide, forever.
+ */
+export interface RemoteDevice {
+  id: DeviceId
+  user: UserId
+  /** Raw Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array
+  clientIds: readonly number[]
+}
+
+/** Arguments of {@link RemoteLog.registerDevice}. */
+export interface RemoteDeviceRegistration {
+  id: DeviceId
+  /** Raw Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array
+  /** Yjs client ids to bind to the device (added to those already bound). Each 1 to 2^53 − 1. */
+  clientIds: readonly number[]
+}
+
+/** A member of a conversation, as the server's membership says. */
+export interface RemoteMember {
+  user: UserId
+  role: RemoteMemberRole
+  /** ms since the epoch. */
+  joinedAt: number
+}
 
 /** A conversation the caller is a member of, as the server sees it. */
 export interface RemoteConversation {
@@ -226,6 +269,8 @@ export interface RemoteLogEvents {
   'conversation-joined': { conversationId: ConversationId }
   /** The caller left (possibly on another device). */
   'conversation-left': { conversationId: ConversationId }
+  /** Someone joined, left or was removed, or a role changed: read `members()` again. */
+  'members-changed': { conversationId: ConversationId }
   /**
    * The notice channel changed state. Notices sent while it was not `online` are lost: on
    * `online`, reconcile with `listConversations()`.
@@ -283,16 +328,27 @@ export interface RemoteLog {
   ): Promise<RemoteSnapshot | null>
 
   /**
-   * Stores a snapshot covering seqs `1..uptoSeq` (the encoded state of a document holding at
-   * least every update up to it). Ignored (`stored: false`) when not newer than the newest. Never
-   * deletes log rows. Fails with `invalid` when `uptoSeq` is beyond the log, `too-large`,
-   * `forbidden`, or a retryable code.
+   * Asks the server's trusted compactor to fold the log into a snapshot (members cannot write
+   * snapshots). Best effort and rate-limited per conversation: resolves `{ started: false }` when
+   * a compaction ran recently or the log is short. Fails with `forbidden` or a retryable code.
    */
-  putSnapshot(
-    conversationId: ConversationId,
-    state: Uint8Array,
-    uptoSeq: number,
-  ): Promise<RemotePutSnapshotResult>
+  requestCompaction(conversationId: ConversationId): Promise<RemoteCompactionResult>
+
+  /**
+   * Registers (or extends) one of the caller's devices. Idempotent. Fails with `conflict` when a
+   * client id is bound to another device or the device id belongs to another user, `invalid`
+   * (key or ids malformed), or a retryable code.
+   */
+  registerDevice(device: RemoteDeviceRegistration): Promise<void>
+
+  /**
+   * The devices that may have written a conversation's updates: those of its members and of
+   * every author in its log. Fails with `forbidden` (not a member) or a retryable code.
+   */
+  conversationDevices(conversationId: ConversationId): Promise<RemoteDevice[]>
+
+  /** The conversation's members with their roles. Fails with `forbidden` or a retryable code. */
+  members(conversationId: ConversationId): Promise<RemoteMember[]>
 
   /** The caller's conversations, most recently active first. */
   listConversations(): Promise<RemoteConversation[]>
