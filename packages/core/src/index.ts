@@ -153,3 +153,6 @@ export {
   type TransportErrorCode,
   type TransportStatus,
 } from './ports/index.js'
+
+// ── trust: the rules every replica and the compactor run, device signatures (docs/TRUST.md) ───
+export * from './trust/index.js'

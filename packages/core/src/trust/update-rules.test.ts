@@ -100,11 +100,13 @@ describe('checkUpdate: forgeries by a member', () => {
       'not-author',
     ],
     [
-      "sends a message claiming another author",
+      'sends a message claiming another author',
       (env, raw) =>
-        docRoots(raw).chunks.get(0).push([
-          { i: 'forgedmessage0000001', a: env.ann.user, h: env.annDoc.clock.now(), t: 'x' },
-        ]),
+        docRoots(raw)
+          .chunks.get(0)
+          .push([
+            { i: 'forgedmessage0000001', a: env.ann.user, h: env.annDoc.clock.now(), t: 'x' },
+          ]),
       'not-author',
     ],
     [
@@ -113,14 +115,18 @@ describe('checkUpdate: forgeries by a member', () => {
       'not-author',
     ],
     [
-      "reacts as another user",
+      'reacts as another user',
       (env, raw) =>
         docRoots(raw).reactions.set(`${env.helloId}/${env.ann.user}/👍`, {
           at: env.annDoc.clock.now(),
         }),
       'not-author',
     ],
-    ['retitles without the owner role', (_env, raw) => docRoots(raw).meta.set('title', 'mine'), 'not-owner'],
+    [
+      'retitles without the owner role',
+      (_env, raw) => docRoots(raw).meta.set('title', 'mine'),
+      'not-owner',
+    ],
     [
       'makes itself owner',
       (env, raw) =>
@@ -131,8 +137,16 @@ describe('checkUpdate: forgeries by a member', () => {
         }),
       'not-owner',
     ],
-    ['removes the owner from the members', (env, raw) => docRoots(raw).members.delete(env.ann.user), 'not-owner'],
-    ['writes outside the layout', (_env, raw) => raw.getMap('evil').set('k', 1), 'unknown-location'],
+    [
+      'removes the owner from the members',
+      (env, raw) => docRoots(raw).members.delete(env.ann.user),
+      'not-owner',
+    ],
+    [
+      'writes outside the layout',
+      (_env, raw) => raw.getMap('evil').set('k', 1),
+      'unknown-location',
+    ],
   ]
 
   for (const [what, change, reason] of cases) {
@@ -149,9 +163,9 @@ describe('checkUpdate: forgeries by a member', () => {
     const env = setup()
     const raw = bobRaw(env, env.ann.clientId)
     const update = captured(raw, () =>
-      docRoots(raw).chunks.get(0).push([
-        { i: 'forgedmessage0000002', a: env.bob.user, h: env.annDoc.clock.now(), t: 'x' },
-      ]),
+      docRoots(raw)
+        .chunks.get(0)
+        .push([{ i: 'forgedmessage0000002', a: env.bob.user, h: env.annDoc.clock.now(), t: 'x' }]),
     )
     expect(judge(env, update)).toMatchObject({ status: 'reject', reason: 'foreign-client' })
   })

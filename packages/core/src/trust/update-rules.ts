@@ -91,7 +91,8 @@ function checkInsert(item: Y.Item, where: ItemLocation, sender: UpdateSender): R
     }
     return ACCEPT
   }
-  if (content.arr.length !== 1) return reject('invalid-record', `${where.root} entry of ${content.arr.length} values`)
+  if (content.arr.length !== 1)
+    return reject('invalid-record', `${where.root} entry of ${content.arr.length} values`)
   return checkPlace(where, sender, content.arr[0])
 }
 
@@ -186,7 +187,9 @@ function checkDelete(
   const creator = directory.userOfClient(struct.id.client)
   if (!(struct instanceof Y.Item)) {
     // Collected content has no place left: only its writer's user may "delete" it (a no-op).
-    return creator === sender.user ? ACCEPT : reject('not-author', 'a deletion of collected content')
+    return creator === sender.user
+      ? ACCEPT
+      : reject('not-author', 'a deletion of collected content')
   }
   const where = locator.locate(struct)
   if (where === 'missing') return HOLD
@@ -216,7 +219,9 @@ function checkEntryRemoval(
   switch (root) {
     case 'edits':
     case 'deleted':
-      return creator === sender.user ? ACCEPT : reject('not-author', `${root} ${key} of another user`)
+      return creator === sender.user
+        ? ACCEPT
+        : reject('not-author', `${root} ${key} of another user`)
     case 'reactions':
     case 'receipts':
       return keyUser(root, key) === sender.user
