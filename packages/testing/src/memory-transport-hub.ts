@@ -28,6 +28,12 @@ export interface MemoryTransportHubOptions extends Partial<SimNetworkOptions> {
    * {@link SimNetwork} built from these options, closed by `hub.close()`.
    */
   network?: SimNetwork
+  /**
+   * What the transports report as `signed`: true plays a medium between users' devices
+   * (Realtime), where the engine signs and verifies updates; false one inside a browser profile
+   * (BroadcastChannel). Default false.
+   */
+  signed?: boolean
 }
 
 /** Options of {@link MemoryTransportHub.createTransport}. */
@@ -36,8 +42,15 @@ export interface MemoryTransportOptions {
   peerId: PeerId | string
   /** Closes the transport when aborted. */
   signal?: AbortSignal
+  /** This transport's `signed`. Default: the hub's {@link MemoryTransportHubOptions.signed}. */
+  signed?: boolean
   /** Receives every non-fatal error (also emitted as `error`). */
   onError?: (error: TransportError) => void
+  /**
+   * Whether the transport stands for a medium between users' devices (`Transport.signed`): the
+   * engine then signs and verifies updates on it. Default false.
+   */
+  signed?: boolean
 }
 
 /**
@@ -169,6 +182,8 @@ export function createMemoryTransportHub(
       peerId,
       // A shared network's rates are unknown here, so only a hub-built network without reordering promises order.
       ordered: options.network === undefined && (options.reorderRate ?? 0) === 0,
+      signed: opts.signed ?? options.signed ?? false,
+      signed: opts.signed ?? false,
       get status() {
         return status
       },

@@ -156,6 +156,8 @@ export function createBroadcastChannelTransport(
     kind: 'broadcast-channel',
     peerId,
     ordered: true,
+    // Peers in one browser profile share the user's database: nothing to sign (docs/TRUST.md).
+    signed: false,
     get status() {
       return status
     },

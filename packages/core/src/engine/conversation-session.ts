@@ -30,6 +30,8 @@ export interface ConversationSessionOptions {
   id: ConversationId
   user: UserId
   device: DeviceId
+  /** The Yjs client id of this engine run (bound to the device on the server). */
+  clientId?: number
   clock: HybridLogicalClock
   /** Message ids of this device still waiting in the outbox (not acknowledged by the server). */
   pending?: Iterable<MessageId>
@@ -65,6 +67,7 @@ export class ConversationSession {
       id: options.id,
       user: options.user,
       device: options.device,
+      ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
       clock: options.clock,
       // Another device's message reached us through the server or a peer; ours is acknowledged
       // once it left the outbox.

@@ -1,5 +1,6 @@
 import type { ConversationId, MessageId } from '../ids.js'
 import type { MessageFailure, SyncStatus } from './engine-types.js'
+import type { RejectedUpdate } from './replica-trust.js'
 
 /** Events of the `Engine`: kebab-case names, one payload object each. */
 export interface EngineEvents {
@@ -16,6 +17,11 @@ export interface EngineEvents {
     messageIds: readonly MessageId[]
     failure: MessageFailure
   }
+  /**
+   * An update from another device was refused (docs/TRUST.md): bad signature, unknown device, not
+   * a member, or a change its sender may not make. Nothing of it was applied.
+   */
+  rejected: RejectedUpdate
   /** Pending/unsaved/failed counts or connectivity changed. */
   'sync-status': { status: SyncStatus }
   /** A non-fatal error (also passed to `EngineOptions.onError`). */

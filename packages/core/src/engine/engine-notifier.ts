@@ -6,6 +6,7 @@ import type { ConversationId, MessageId } from '../ids.js'
 import type { ConversationSession } from './conversation-session.js'
 import type { EngineEvents } from './engine-events.js'
 import type { MessageFailure, SyncStatus } from './engine-types.js'
+import type { RejectedUpdate } from './replica-trust.js'
 
 /** Emits an engine's events. */
 export class EngineNotifier {
@@ -85,6 +86,11 @@ export class EngineNotifier {
     this.#failed -= session.clearFailures(messageIds)
     this.changed(id)
     this.status()
+  }
+
+  /** An update from another device was refused. */
+  rejected(event: RejectedUpdate): void {
+    this.#events.emit('rejected', event)
   }
 
   /** Counts or connectivity may have changed. */

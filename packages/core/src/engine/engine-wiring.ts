@@ -2,7 +2,10 @@
 // Every subsystem owns its state and only reports; these functions are the one place where a
 // report turns into an action, so the path of a change can be read here (docs/ENGINE.md).
 import { ParleyError } from '../errors.js'
-import { LOCAL_ORIGIN } from '../transaction-origin.js'
+import type { ConversationId, UserId } from '../ids.js'
+import type { RemoteLog } from '../ports/remote-log.js'
+import type { StorageAdapter } from '../ports/storage-adapter.js'
+import { LOCAL_ORIGIN, remoteOrigin } from '../transaction-origin.js'
 import { isStorageError } from '../ports/storage-error.js'
 import type { ConversationSession } from './conversation-session.js'
 import type { DeliveredReceipts } from './delivered-receipts.js'
@@ -11,7 +14,11 @@ import type { MessageFailure } from './engine-types.js'
 import type { HotSessions } from './hot-sessions.js'
 import type { LocalStore } from './local-store.js'
 import { entriesMessageIds } from './outbox-entry.js'
-import type { PeerSync } from './peer-sync.js'
+import type { LiveTrust, PeerSync } from './peer-sync.js'
+import type { DeviceSigner } from './device-signer.js'
+import { ReplicaTrust } from './replica-trust.js'
+import { SERVER_ORIGIN, createSessionDocuments } from './session-documents.js'
+import type { OutboxPort } from './outbox-port.js'
 import { ServerSync, type ServerSyncOptions, type ServerSyncPorts } from './server-sync.js'
 
 /** The subsystems of one engine. */
@@ -23,6 +30,60 @@ export interface EngineParts {
   delivered: DeliveredReceipts
   /** Set once the server is connected (an engine without `remote` has none). */
   server?: ServerSync
+  /** The trust's view of devices and members; with the server. */
+  trust?: ReplicaTrust
+}
+
+/**
+ * The trust of an engine with a server: accepted updates from other devices are applied and
+ * stored, refusals become `rejected` events, the server's members drive receipts, and a
+ * membership change is read again.
+ */
+export function startTrust(
+  remote: RemoteLog,
+  signer: DeviceSigner,
+  user: UserId,
+  wallClock: () => number,
+  parts: EngineParts,
+): ReplicaTrust {
+  const { hot, store, notify } = parts
+  const trust = (parts.trust = new ReplicaTrust({
+    remote,
+    signer,
+    user,
+    wallClock,
+    apply(session, update, from) {
+      const origin = from === 'server' ? SERVER_ORIGIN : remoteOrigin(from)
+      if (session.doc.applyUpdate(update, origin).ok) {
+        store.writeRemote(session.id, [update]).catch(notify.error)
+      }
+    },
+    membersLoaded: (id, members) => hot.get(id)?.doc.setMembers(members),
+    rejected: (event) => notify.rejected(event),
+  }))
+  remote.on('members-changed', ({ conversationId }) => {
+    trust.membersChanged(conversationId)
+    if (hot.get(conversationId) !== undefined) trust.load(conversationId).catch(notify.error)
+  })
+  return trust
+}
+
+/** How PeerSync signs and admits updates on signed transports, through the engine's trust. */
+export function liveTrust(
+  signer: DeviceSigner,
+  parts: Pick<EngineParts, 'hot' | 'trust'>,
+): LiveTrust {
+  return {
+    sign: async (id, update) => ({
+      device: signer.device,
+      signature: await signer.sign(id, update),
+    }),
+    admit: async (id, message) => {
+      const session = parts.hot.get(id)
+      if (session === undefined || parts.trust === undefined) return false
+      return parts.trust.admitLive(session, message)
+    },
+  }
 }
 
 /** The write path's reports: index changes, pushes to start, failed commits. */
@@ -47,6 +108,31 @@ export function wirePeers({ peers, store, notify }: EngineParts): void {
   })
   peers.on('presence-changed', ({ conversationId }) => notify.changed(conversationId))
   peers.on('error', ({ error }) => notify.error(error))
+}
+
+/** What {@link connectServer} needs besides the server and the parts. */
+export interface ServerSettings {
+  signer: DeviceSigner
+  user: UserId
+  storage: StorageAdapter
+  outbox: OutboxPort
+  /** Hydrates a conversation (the engine's own `#session`). */
+  open: (id: ConversationId) => Promise<ConversationSession>
+  wallClock: () => number
+  options: ServerSyncOptions | undefined
+}
+
+/** Connects an engine to its server: the trust first, then server sync over it. */
+export function connectServer(
+  remote: RemoteLog,
+  settings: ServerSettings,
+  parts: EngineParts,
+): ServerSync {
+  const { signer, user, storage, outbox, open, wallClock } = settings
+  const trust = startTrust(remote, signer, user, wallClock, parts)
+  const documents = createSessionDocuments(open, parts.hot, parts.store, storage, trust)
+  const ports = { remote, outbox, documents, signer, wallClock }
+  return startServerSync(ports, settings.options, parts)
 }
 
 /** Starts server sync over the engine's outbox and documents, wired to the other parts. */

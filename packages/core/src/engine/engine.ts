@@ -37,7 +37,8 @@ import type {
 } from './engine-types.js'
 import { DeliveredReceipts } from './delivered-receipts.js'
 import { EngineNotifier } from './engine-notifier.js'
-import { startServerSync, wirePeers, wireSession, wireStore } from './engine-wiring.js'
+import { DeviceSigner } from './device-signer.js'
+import { connectServer, liveTrust, wirePeers, wireSession, wireStore } from './engine-wiring.js'
 import type { EngineParts } from './engine-wiring.js'
 import { HotSessions } from './hot-sessions.js'
 import { LocalStore } from './local-store.js'
@@ -45,7 +46,6 @@ import { Outbox } from './outbox.js'
 import { readOutboxState } from './outbox-entry.js'
 import { PeerSync } from './peer-sync.js'
 import type { ServerSync } from './server-sync.js'
-import { createSessionDocuments } from './session-documents.js'
 import { readTailRecord, stateFromTail } from './tail-record.js'
 
 /**
@@ -75,7 +75,12 @@ export class Engine implements EngineActions {
   #presence: 'online' | 'away' = 'online'
   #closed = false
 
-  private constructor(options: EngineOptions, device: DeviceId, outbox: readonly OutboxEntry[]) {
+  private constructor(
+    options: EngineOptions,
+    device: DeviceId,
+    outbox: readonly OutboxEntry[],
+    signer: DeviceSigner,
+  ) {
     this.user = asUserId(String(options.user))
     this.#displayName = options.displayName
     this.device = device
@@ -85,24 +90,28 @@ export class Engine implements EngineActions {
     const { wallClock, maxDriftMs, deliveredDelayMs } = this.#options
     const onError = this.#notify.error
     this.clock = new HybridLogicalClock({ device, wallClock, maxDriftMs, onError })
-    this.#sessionOptions = { user: this.user, device, clock: this.clock, wallClock, onError }
+    const clientId = signer.clientId
+    const clock = this.clock
+    this.#sessionOptions = { user: this.user, device, clientId, clock, wallClock, onError }
     this.#hot = new HotSessions(this.#options.maxOpenConversations)
     this.#outbox = new Outbox(this.#storage, outbox)
     this.#store = new LocalStore({ ...this.#options, storage: this.#storage, outbox: this.#outbox })
-    this.#peers = new PeerSync({ transports: options.transports ?? [], wallClock })
     const mark = (id: ConversationId): Promise<void> => this.markDelivered(id)
     const delivered = new DeliveredReceipts(deliveredDelayMs, mark, onError)
-    const [hot, store, peers, notify] = [this.#hot, this.#store, this.#peers, this.#notify]
-    const parts: EngineParts = (this.#parts = { hot, store, peers, notify, delivered })
+    const [hot, store, notify] = [this.#hot, this.#store, this.#notify]
+    const parts = (this.#parts = { hot, store, notify, delivered } as EngineParts)
+    const trust = options.remote === undefined ? undefined : liveTrust(signer, parts)
+    const transports = options.transports ?? []
+    this.#peers = parts.peers = new PeerSync({ transports, wallClock, ...(trust ? { trust } : {}) })
     wireStore(parts)
     wirePeers(parts)
     this.#storage.on('error', ({ error }) => onError(error))
     this.#remoteLog = options.remote
     if (options.remote !== undefined) {
       const open = (id: ConversationId): Promise<ConversationSession> => this.#session(id)
-      const documents = createSessionDocuments(open, hot, store, this.#storage)
-      const ports = { remote: options.remote, outbox: this.#outbox, documents, wallClock }
-      this.#server = startServerSync(ports, options.serverSync, parts)
+      const server = { signer, user: this.user, storage: this.#storage, outbox: this.#outbox }
+      const settings = { ...server, open, wallClock, options: options.serverSync }
+      this.#server = connectServer(options.remote, settings, parts)
     }
   }
 
@@ -110,7 +119,9 @@ export class Engine implements EngineActions {
   static async open(options: EngineOptions): Promise<Engine> {
     const identity = await options.storage.getOrCreateDevice()
     const outbox = await options.storage.listOutbox()
-    return new Engine(options, asDeviceId(identity.deviceId), outbox)
+    const device = asDeviceId(identity.deviceId)
+    const signer = await DeviceSigner.open(options.storage, device)
+    return new Engine(options, device, outbox, signer)
   }
 
   /** Subscribes to an engine event; returns the unsubscribe function. */
@@ -344,6 +355,7 @@ export class Engine implements EngineActions {
     if (session) this.#close(session)
     await this.#store.drain()
     await this.#storage.deleteConversation(id)
+    this.#parts.trust?.forget(id)
     this.#notify.indexChanged([id])
   }
 

@@ -8,11 +8,11 @@ import {
   removeAwarenessStates,
 } from 'y-protocols/awareness'
 import { Emitter } from '../emitter.js'
-import type { ConversationId } from '../ids.js'
+import type { ConversationId, DeviceId } from '../ids.js'
 import { remoteOrigin } from '../transaction-origin.js'
 import type { PeerDocument, PeerSyncEvents } from './peer-document.js'
 import type { Transport } from '../ports/transport.js'
-import type { PeerId, TransportMessage } from '../ports/transport-messages.js'
+import type { PeerId, TransportMessage, UpdateMessage } from '../ports/transport-messages.js'
 
 function remotePeer(origin: unknown): string | undefined {
   if (typeof origin !== 'object' || origin === null) return undefined
@@ -31,6 +31,25 @@ export interface PeerSyncOptions {
   transports: readonly Transport[]
   /** Wall clock (ms) for `lastSyncedAt`. Default `Date.now`. */
   wallClock?: () => number
+  /**
+   * Signing and admission of updates on `signed` transports (the engine's trust). Without it a
+   * signed transport is used like any other (an engine with no server to learn devices from).
+   */
+  trust?: LiveTrust
+}
+
+/** How updates cross a `signed` transport (docs/TRUST.md). */
+export interface LiveTrust {
+  /** The device and signature to send with a local update. */
+  sign(
+    conversationId: ConversationId,
+    update: Uint8Array,
+  ): Promise<{ device: DeviceId; signature: Uint8Array }>
+  /**
+   * Judges an update from another device (signature, sender, rules) and applies and stores it
+   * when allowed; resolves whether it was applied. Refusals are reported by the trust itself.
+   */
+  admit(conversationId: ConversationId, message: UpdateMessage): Promise<boolean>
 }
 
 interface AwarenessChange {
@@ -55,11 +74,17 @@ export class PeerSync {
   readonly #joined = new Map<ConversationId, { document: PeerDocument; off: () => void }>()
   /** Per conversation, the awareness clients each peer announced (removed when it leaves). */
   readonly #clientsByPeer = new Map<ConversationId, Map<string, Set<number>>>()
+  readonly #trust: LiveTrust | undefined
+  /** Signatures are made in order, so updates leave in the order they were made. */
+  #signing: Promise<void> = Promise.resolve()
+  /** Per conversation, the admission of signed updates, one at a time, in arrival order. */
+  readonly #admitting = new Map<ConversationId, Promise<void>>()
   #network = true
 
   constructor(options: PeerSyncOptions) {
     this.#transports = options.transports
     this.#wallClock = options.wallClock ?? Date.now
+    this.#trust = options.trust
     for (const transport of options.transports) {
       this.#off.push(
         transport.on('message', ({ message }) => this.#receive(transport, message)),
@@ -154,7 +179,23 @@ export class PeerSync {
 
   /** Sends a local update to every peer on every transport. */
   broadcast(conversationId: ConversationId, update: Uint8Array): void {
-    this.#send(undefined, { type: 'update', conversationId, update })
+    const trust = this.#trust
+    for (const transport of this.#transports) {
+      if (trust === undefined || !transport.signed)
+        this.#out(transport, { type: 'update', conversationId, update })
+    }
+    if (trust === undefined || !this.#transports.some((t) => t.signed)) return
+    this.#signing = this.#signing
+      .then(() => trust.sign(conversationId, update))
+      .then(
+        ({ device, signature }) => {
+          for (const transport of this.#transports) {
+            if (transport.signed)
+              this.#out(transport, { type: 'update', conversationId, update, device, signature })
+          }
+        },
+        (error: unknown) => this.#events.emit('error', { error }),
+      )
   }
 
   /** Unsubscribes from the transports and closes them. Idempotent. */
@@ -168,6 +209,11 @@ export class PeerSync {
   #receive(from: Transport, message: TransportMessage): void {
     const session = this.#joined.get(message.conversationId)?.document
     if (!session) return
+    if (this.#trust !== undefined && from.signed && message.type !== 'awareness') {
+      // Only single-writer, signed updates cross a signed medium; catch-up is the server's log.
+      if (message.type === 'update') this.#admit(from, session.id, message)
+      return
+    }
     const origin = remoteOrigin(message.from)
     switch (message.type) {
       case 'update': {
@@ -220,6 +266,29 @@ export class PeerSync {
     }
   }
 
+  /** Admits a signed update after those that arrived before it; relays it when applied. */
+  #admit(from: Transport, id: ConversationId, message: UpdateMessage): void {
+    const trust = this.#trust!
+    const previous = this.#admitting.get(id) ?? Promise.resolve()
+    const next = previous
+      .then(() => trust.admit(id, message))
+      .then(
+        (applied) => {
+          if (!applied) return
+          this.#lastSyncedAt[id] = this.#wallClock()
+          const { update, device, signature } = message
+          const signed =
+            device !== undefined && signature !== undefined ? { device, signature } : {}
+          this.#send(from, { type: 'update', conversationId: id, update, ...signed })
+        },
+        (error: unknown) => this.#events.emit('error', { error }),
+      )
+      .finally(() => {
+        if (this.#admitting.get(id) === next) this.#admitting.delete(id)
+      })
+    this.#admitting.set(id, next)
+  }
+
   #received(conversationId: ConversationId, update: Uint8Array): void {
     this.#lastSyncedAt[conversationId] = this.#wallClock()
     this.#events.emit('received', { conversationId, update })
@@ -256,6 +325,7 @@ export class PeerSync {
   }
 
   #request(transport: Transport, session: PeerDocument, to?: PeerId): void {
+    if (this.#trust !== undefined && transport.signed) return
     this.#out(transport, {
       type: 'sync-request',
       conversationId: session.id,

@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryRemoteLogServer, type MemoryRemoteLogServer } from '@parley/testing'
 import { ConversationDoc } from '../conversation-doc.js'
-import { asConversationId, type ConversationId } from '../ids.js'
+import { asConversationId, asDeviceId, type ConversationId } from '../ids.js'
 import type { ConversationMeta } from '../message-view.js'
 import { createRetryPolicy } from '../ports/retry-policy.js'
 import type { OutboxEntry } from '../ports/storage-records.js'
 import type { OutboxPort } from './outbox-port.js'
-import { ServerSync } from './server-sync.js'
+import { ServerSync, type PushSigner } from './server-sync.js'
 import type { ServerSyncEvents } from './server-sync-events.js'
 import type { SyncCursor } from './sync-cursor.js'
 import type { SyncDocuments } from './sync-documents.js'
@@ -53,8 +53,13 @@ function memoryDocuments(user: string, device: string) {
     open: (id) => Promise.resolve(doc(id)),
     meta: (id): Promise<ConversationMeta> => Promise.resolve(doc(id).meta()),
     encodeState: (id) => Promise.resolve(doc(id).encodeStateAsUpdate()),
-    applyRemote(id, updates, cursor) {
-      for (const u of updates) doc(id).applyUpdate(u, { source: 'remote', peer: 'server' })
+    applyRemote(id, rows, cursor) {
+      for (const r of rows) doc(id).applyUpdate(r.update, { source: 'remote', peer: 'server' })
+      cursors.set(id, cursor)
+      return Promise.resolve(cursor)
+    },
+    applySnapshot(id, state, cursor) {
+      doc(id).applyUpdate(state, { source: 'remote', peer: 'server' })
       cursors.set(id, cursor)
       return Promise.resolve()
     },
@@ -67,6 +72,26 @@ function memoryDocuments(user: string, device: string) {
   return { documents, doc, cursors }
 }
 
+/**
+ * A device's signer for ServerSync: registers one client id, signs with zeros (the server
+ * stores signatures; replicas verify them, which is not ServerSync's part).
+ */
+function testSigner(name: string, clientId: number): PushSigner {
+  let unregistered: number[] = [clientId]
+  return {
+    device: asDeviceId(`00000000-0000-4000-8000-${name.padStart(12, '0')}`),
+    publicKey: new Uint8Array(32).fill(7),
+    get unregistered() {
+      return unregistered
+    },
+    registered() {
+      unregistered = []
+      return Promise.resolve()
+    },
+    sign: () => Promise.resolve(new Uint8Array(64)),
+  }
+}
+
 function device(server: MemoryRemoteLogServer, user = 'alice', deviceId = 'd1') {
   const outbox = memoryOutbox()
   const { documents, doc, cursors } = memoryDocuments(user, deviceId)
@@ -77,7 +102,13 @@ function device(server: MemoryRemoteLogServer, user = 'alice', deviceId = 'd1') 
     error?: ServerSyncEvents['error'][]
   } = {}
   const sync = new ServerSync(
-    { remote: server.connect(user), outbox, documents, wallClock: () => 1000 },
+    {
+      remote: server.connect(user),
+      outbox,
+      documents,
+      signer: testSigner(deviceId, doc(convo).ydoc.clientID),
+      wallClock: () => 1000,
+    },
     // A minute, always: a retry is observed on the outbox, never waited for.
     { retry: createRetryPolicy({ baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 }) },
   )

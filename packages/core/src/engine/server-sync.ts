@@ -13,7 +13,13 @@ import { Emitter, type Listener } from '../emitter.js'
 import type { ConversationId } from '../ids.js'
 import type { MessageFailure } from './engine-types.js'
 import type { OutboxPort } from './outbox-port.js'
-import { REMOTE_LOG_LIMITS, type RemoteLog } from '../ports/remote-log.js'
+import {
+  REMOTE_LOG_LIMITS,
+  type ClientUpdateId,
+  type RemoteLog,
+  type RemotePushEntry,
+} from '../ports/remote-log.js'
+import type { DeviceSigner } from './device-signer.js'
 import { isRemoteLogError } from '../ports/remote-log-error.js'
 import { createRetryPolicy, type RetryPolicy } from '../ports/retry-policy.js'
 import type { ServerSyncEvents } from './server-sync-events.js'
@@ -29,8 +35,16 @@ export interface ServerSyncPorts {
   remote: RemoteLog
   outbox: OutboxPort
   documents: SyncDocuments
+  /** This device: registered with the server before the first push, signs every push. */
+  signer: PushSigner
   wallClock: () => number
 }
+
+/** What ServerSync needs of the device's signer (docs/TRUST.md). */
+export type PushSigner = Pick<
+  DeviceSigner,
+  'device' | 'publicKey' | 'unregistered' | 'registered' | 'sign'
+>
 
 /** Options of {@link ServerSync}. */
 export interface ServerSyncOptions {
@@ -39,9 +53,9 @@ export interface ServerSyncOptions {
   /** Updates per pull page. Default 500. */
   pullLimit?: number
   /**
-   * After a catch-up, a device that holds the log up to seq N uploads a snapshot covering N when
-   * the newest snapshot is this many updates older, so a new device loads one snapshot instead
-   * of the whole log. The server keeps the log (only a trusted job prunes it). Default 1,000.
+   * After a catch-up, when the newest snapshot is this many updates behind the log, the device
+   * asks the server's compactor for a new one (`requestCompaction`), so a new device loads one
+   * snapshot instead of the whole log. Default 1,000.
    */
   snapshotEvery?: number
 }
@@ -55,6 +69,8 @@ export class ServerSync {
   readonly #remote: RemoteLog
   readonly #outbox: OutboxPort
   readonly #documents: SyncDocuments
+  readonly #signer: PushSigner
+  readonly #compactionAskedAt = new Map<ConversationId, number>()
   readonly #wallClock: () => number
   readonly #events = new Emitter<ServerSyncEvents>()
   readonly #cursors: SyncCursors
@@ -76,6 +92,7 @@ export class ServerSync {
     this.#remote = ports.remote
     this.#outbox = ports.outbox
     this.#documents = ports.documents
+    this.#signer = ports.signer
     this.#wallClock = ports.wallClock
     this.#cursors = new SyncCursors(ports.documents)
     this.#retry = options.retry ?? createRetryPolicy()
@@ -219,10 +236,8 @@ export class ServerSync {
       const batch = takeBatch(ready.filter((e) => e.conversationId === id))
       try {
         await this.#ensureKnown(id)
-        const results = await this.#remote.push(
-          id,
-          batch.map((e) => ({ clientUpdateId: e.id as never, update: e.update })),
-        )
+        await this.#ensureRegistered()
+        const results = await this.#remote.push(id, await this.#signed(id, batch))
         if (results.length !== batch.length) throw new Error('push answered a different count')
         await this.#acknowledge(id, batch)
         await this.#advancePastOwn(
@@ -268,7 +283,7 @@ export class ServerSync {
     if (batch.length > 1) {
       for (const entry of batch) {
         try {
-          await this.#remote.push(id, [{ clientUpdateId: entry.id as never, update: entry.update }])
+          await this.#remote.push(id, await this.#signed(id, [entry]))
           await this.#acknowledge(id, [entry])
         } catch (single) {
           if (isRemoteLogError(single) && !single.retryable) await this.#reject(id, [entry], single)
@@ -287,6 +302,28 @@ export class ServerSync {
   async #acknowledge(id: ConversationId, entries: OutboxEntry[]): Promise<void> {
     await this.#outbox.acknowledge(entries)
     this.#events.emit('acknowledged', { conversationId: id, entries })
+  }
+
+  /** Push entries of outbox entries, each signed by this device. */
+  async #signed(id: ConversationId, entries: readonly OutboxEntry[]): Promise<RemotePushEntry[]> {
+    const signer = this.#signer
+    return Promise.all(
+      entries.map(async (e) => ({
+        clientUpdateId: e.id as ClientUpdateId,
+        update: e.update,
+        device: signer.device,
+        signature: await signer.sign(id, e.update),
+      })),
+    )
+  }
+
+  /** The server binds this device's new client ids before an update made under them arrives. */
+  async #ensureRegistered(): Promise<void> {
+    const signer = this.#signer
+    const clientIds = signer.unregistered
+    if (clientIds.length === 0) return
+    await this.#remote.registerDevice({ id: signer.device, publicKey: signer.publicKey, clientIds })
+    await signer.registered()
   }
 
   /** A conversation created on this device (maybe offline) is created on the server first. */
@@ -312,7 +349,7 @@ export class ServerSync {
       if (snapshot !== null) {
         cursor = { seq: snapshot.uptoSeq, known: true }
         this.#snapshotSeq.set(id, snapshot.uptoSeq)
-        await this.#documents.applyRemote(id, [snapshot.state], cursor)
+        await this.#documents.applySnapshot(id, snapshot.state, cursor)
         this.#cursors.set(id, cursor)
       }
     }
@@ -330,23 +367,26 @@ export class ServerSync {
       }
       const next: SyncCursor = { seq: Math.max(cursor.seq, page.lastSeq), known: true }
       if (page.updates.length > 0 || next.seq !== cursor.seq) {
-        await this.#documents.applyRemote(
-          id,
-          page.updates.map((u) => u.update),
-          next,
-        )
-        this.#cursors.set(id, next)
+        const saved = await this.#documents.applyRemote(id, page.updates, next)
+        this.#cursors.set(id, saved)
       }
       cursor = next
       if (!page.hasMore) break
     }
     this.#lastSyncedAt[id] = this.#wallClock()
-    if (cursor.seq - (this.#snapshotSeq.get(id) ?? 0) >= this.#snapshotEvery) {
-      // The document holds every update up to cursor.seq now (and maybe more: harmless).
-      const state = await this.#documents.encodeState(id)
-      const result = await remote.putSnapshot(id, state, cursor.seq)
-      this.#snapshotSeq.set(id, result.uptoSeq)
-    }
+    if (cursor.seq - (this.#snapshotSeq.get(id) ?? 0) >= this.#snapshotEvery)
+      this.#askCompaction(id)
+  }
+
+  /**
+   * Asks the server's compactor for a snapshot (members cannot write one): at most once a minute
+   * per conversation from this device; the server rate-limits across devices too.
+   */
+  #askCompaction(id: ConversationId): void {
+    const now = this.#wallClock()
+    if (now - (this.#compactionAskedAt.get(id) ?? -Infinity) < 60_000) return
+    this.#compactionAskedAt.set(id, now)
+    this.#remote.requestCompaction(id).catch((error: unknown) => this.#report(error))
   }
 
   #remember(id: ConversationId, cursor: SyncCursor): void {

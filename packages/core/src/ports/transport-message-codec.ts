@@ -26,6 +26,12 @@ export function encodeTransportMessage(message: TransportWireMessage): Uint8Arra
     case 'goodbye':
       break
     case 'update':
+      encoding.writeVarString(encoder, message.conversationId)
+      encoding.writeVarUint8Array(encoder, message.update)
+      // Unsigned: an empty device id and an empty signature.
+      encoding.writeVarString(encoder, message.device ?? '')
+      encoding.writeVarUint8Array(encoder, message.signature ?? new Uint8Array(0))
+      break
     case 'awareness':
       encoding.writeVarString(encoder, message.conversationId)
       encoding.writeVarUint8Array(encoder, message.update)
@@ -69,7 +75,15 @@ export function decodeTransportMessage(
       case 'hello':
       case 'goodbye':
         break
-      case 'update':
+      case 'update': {
+        record.conversationId = decoding.readVarString(decoder)
+        record.update = decoding.readVarUint8Array(decoder)
+        const device = decoding.readVarString(decoder)
+        const signature = decoding.readVarUint8Array(decoder)
+        if (device !== '') record.device = device
+        if (signature.byteLength > 0) record.signature = signature
+        break
+      }
       case 'awareness':
         record.conversationId = decoding.readVarString(decoder)
         record.update = decoding.readVarUint8Array(decoder)

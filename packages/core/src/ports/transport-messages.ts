@@ -2,7 +2,7 @@
 // from another tab or device is untrusted: it goes through `validateTransportWireMessage` (objects
 // that crossed a structured clone) or `decodeTransportMessage` (bytes) before anyone reads it.
 // The wire formats are specified in docs/PROTOCOL.md ("Transport messages").
-import { isValidId, type Brand, type ConversationId } from '../ids.js'
+import { isDeviceId, isValidId, type Brand, type ConversationId, type DeviceId } from '../ids.js'
 import { ParleyError } from '../errors.js'
 
 /** Version of the transport message protocol; every message carries it as `v`. */
@@ -43,6 +43,10 @@ export interface UpdateMessage extends TransportMessageBase {
   conversationId: ConversationId
   /** Yjs update bytes (v1 encoding). */
   update: Uint8Array
+  /** The device that made the update (required on a `signed` transport). */
+  device?: DeviceId
+  /** The device's Ed25519 signature over `signedUpdateBytes(conversationId, update)`. */
+  signature?: Uint8Array
 }
 
 /** A `y-protocols/awareness` update (presence, typing) of a conversation. */
@@ -196,6 +200,14 @@ export function validateTransportWireMessage(
     if (!isBytes(stateVector) || stateVector.byteLength === 0)
       return invalid('sync-reply: stateVector must be non-empty bytes')
     return { ok: true, message: { ...base, type, conversationId: id, update, stateVector } }
+  }
+  if (type === 'update') {
+    const { device, signature } = record
+    if (device === undefined && signature === undefined)
+      return { ok: true, message: { ...base, type, conversationId: id, update } }
+    if (!isDeviceId(device) || !isBytes(signature) || signature.byteLength !== 64)
+      return invalid('update: device and a 64-byte signature go together')
+    return { ok: true, message: { ...base, type, conversationId: id, update, device, signature } }
   }
   return { ok: true, message: { ...base, type, conversationId: id, update } }
 }

@@ -85,6 +85,13 @@ export interface Transport {
   readonly peerId: PeerId
   /** Whether messages from one sender to one receiver keep their send order. */
   readonly ordered: boolean
+  /**
+   * Whether the medium reaches other users' devices (e.g. Realtime broadcast): the engine then
+   * signs every update it sends and verifies every update it receives, and exchanges no
+   * multi-writer sync replies over it (docs/TRUST.md). `false` for a medium inside one browser
+   * profile (BroadcastChannel), whose peers share the user's local database.
+   */
+  readonly signed: boolean
   /** The current state; changes are announced by the `status` event. */
   readonly status: TransportStatus
 
