@@ -109,6 +109,7 @@ export type {
 export { Engine } from './engine/engine.js'
 export type { EngineOptions } from './engine/engine-options.js'
 export type { EngineEvents } from './engine/engine-events.js'
+export type { RejectedUpdate } from './engine/replica-trust.js'
 export {
   ENGINE_ACTIONS,
   type ActionKind,
