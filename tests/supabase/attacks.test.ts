@@ -331,8 +331,8 @@ describe('a malicious member against honest replicas', () => {
         'both honest messages everywhere',
       )
     }
-    const a = (await alice.engine.conversationState(id)).title
-    const c = (await carol.engine.conversationState(id)).title
+    const a = (await alice.engine.conversationState(id)).meta.title
+    const c = (await carol.engine.conversationState(id)).meta.title
     expect([a, c]).toEqual(['Ours', 'Ours'])
     for (const h of [alice, carol]) await h.engine.close()
     mallory.transport.close()

@@ -146,6 +146,13 @@ export function createEngineHostApi(options: EngineHostApiOptions): EngineHostAp
       return add(tabId, off)
     },
 
+    async subscribeRejected(tabId, listener) {
+      return add(
+        tabId,
+        engine.on('rejected', (event) => call(listener, event)),
+      )
+    },
+
     async unsubscribe(subscriptionId) {
       subscriptions.get(subscriptionId)?.close()
       subscriptions.delete(subscriptionId)

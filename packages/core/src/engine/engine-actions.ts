@@ -6,6 +6,7 @@ import type { EditInput, SendInput } from '../conversation-doc-options.js'
 import type { HlcStamp, MessageId } from '../ids.js'
 import type { PageCursor } from '../message-view.js'
 import type { ConversationKind } from '../schema.js'
+import type { RejectedUpdate } from './replica-trust.js'
 import type {
   ConversationState,
   ConversationSummary,
@@ -127,6 +128,8 @@ export const ENGINE_ACTIONS = Object.freeze({
   subscribeConversations: subscription<[], ConversationSummary[]>(),
   /** The live sync status. */
   subscribeSyncStatus: subscription<[], SyncStatus>(),
+  /** Updates from other devices that were refused (docs/TRUST.md), as they happen. */
+  subscribeRejected: subscription<[], RejectedUpdate>(),
 })
 
 /** The table's type: each action's name and spec. */
