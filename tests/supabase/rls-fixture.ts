@@ -2,7 +2,7 @@
 // same tests can later run through the emulator's HTTP API by adding a client-backed
 // implementation of `RlsClient` (the seam). Today every call goes straight to the database layer:
 // `withRole` with crafted JWT claims, as PostgREST would run it.
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import {
@@ -30,6 +30,8 @@ export interface RlsResult<T = unknown> {
 /** What one caller (a role plus claims) can do; mirrors the supabase-js calls Parley makes. */
 export interface RlsClient {
   readonly userId: string | null
+  /** The device `signUp` registered for this user (pushes name it), or null for anon/service. */
+  readonly deviceId: string | null
   rpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<RlsResult<T>>
   select<T = Record<string, unknown>>(
     table: string,
@@ -49,7 +51,10 @@ export interface RlsClient {
 /** A project under test: fresh database, migrations applied. */
 export interface RlsProject {
   readonly db: Database
-  /** A new signed-in (anonymous-provider) user. */
+  /**
+   * A new signed-in (anonymous-provider) user with one registered device (`deviceId`, a random
+   * 32-byte key, client ids from {@link randomClientIds}), as the engine does on first open.
+   */
   signUp(): Promise<RlsClient>
   /** A caller with only the anon key. */
   anon(): RlsClient
@@ -60,6 +65,22 @@ export interface RlsProject {
 
 const SUPABASE_DIR = fileURLToPath(new URL('../../supabase', import.meta.url))
 const IDENT = /^[a-z_][a-z0-9_]*$/
+
+/** Standard base64 of bytes, the RPCs' binary form. */
+export const b64 = (bytes: number[] | Uint8Array): string => Buffer.from(bytes).toString('base64')
+
+/**
+ * A device public key as `register_device` takes it: 32 bytes, base64. Random bytes stand in for
+ * an Ed25519 key: the server stores keys and signatures, replicas verify them.
+ */
+export const randomDeviceKey = (): string => b64(randomBytes(32))
+
+/** A 64-byte stand-in for an Ed25519 signature, base64. */
+export const randomSignature = (): string => b64(randomBytes(64))
+
+/** `n` fresh Yjs-style client ids (random, 1..2^32 − 1, like Yjs' own). */
+export const randomClientIds = (n = 4): number[] =>
+  Array.from({ length: n }, () => randomBytes(4).readUInt32BE(0) || 1)
 
 /** Opens a fresh project on PGlite (`'pglite'`) or in a new database of the server at `adminUrl`. */
 export async function openRlsProject(target: 'pglite' | { adminUrl: string }): Promise<RlsProject> {
@@ -114,12 +135,20 @@ export async function openRlsProject(target: 'pglite' | { adminUrl: string }): P
           session_id: randomUUID(),
         },
       }
-      return createClient(db, auth, id, signature)
+      const client = createClient(db, auth, id, randomUUID(), signature)
+      const registered = await client.rpc('register_device', {
+        p_device_id: client.deviceId,
+        p_public_key: randomDeviceKey(),
+        p_client_ids: randomClientIds(),
+      })
+      if (registered.error) throw new Error(`register_device: ${registered.error.message}`)
+      return client
     },
     anon() {
       return createClient(
         db,
         { role: 'anon', claims: { role: 'anon', iss: 'supabase-demo', exp } },
+        null,
         null,
         signature,
       )
@@ -128,6 +157,7 @@ export async function openRlsProject(target: 'pglite' | { adminUrl: string }): P
       return createClient(
         db,
         { role: 'service_role', claims: { role: 'service_role', iss: 'supabase-demo', exp } },
+        null,
         null,
         signature,
       )
@@ -171,6 +201,17 @@ async function loadSignature(db: Database, fn: string): Promise<Signature> {
   return { args, returnsSet: row.retset, returnsVoid: row.rettype === 'void' }
 }
 
+/** A Postgres array literal (`{1,"a b",NULL}`) for a JSON array. */
+function arrayLiteral(values: unknown[]): string {
+  const element = (v: unknown): string =>
+    v === null || v === undefined
+      ? 'NULL'
+      : Array.isArray(v)
+        ? arrayLiteral(v)
+        : `"${String(v).replace(/["\\]/g, '\\$&')}"`
+  return `{${values.map(element).join(',')}}`
+}
+
 function toRlsError(error: unknown): RlsError {
   if (isDatabaseError(error)) {
     return {
@@ -204,6 +245,7 @@ function createClient(
   db: Database,
   auth: RequestAuth,
   userId: string | null,
+  deviceId: string | null,
   signature: (fn: string) => Promise<Signature>,
 ): RlsClient {
   const run = async <T>(sql: string, params: unknown[]): Promise<RlsResult<T>> => {
@@ -223,6 +265,7 @@ function createClient(
   }
   return {
     userId,
+    deviceId,
     async rpc<T>(fn: string, args: Record<string, unknown> = {}) {
       const sig = await signature(fn)
       const given = sig.args.filter((a) => a.name in args)
@@ -230,6 +273,8 @@ function createClient(
       const params = given.map((a) => {
         const value = args[a.name]
         if (value === null || value === undefined) return null
+        // A JSON array for an array parameter becomes an array, as PostgREST's json_to_record does.
+        if (Array.isArray(value) && a.type.endsWith('[]')) return arrayLiteral(value)
         return typeof value === 'object' ? JSON.stringify(value) : String(value)
       })
       const call = `public.${fn}(${given.map((a, i) => `${a.name} => $${i + 1}::text::${a.type}`).join(', ')})`

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REALTIME_NOTIFY_CHANNEL } from '../../packages/supabase-emulator/src/db/index.js'
-import { openRlsProject } from './rls-fixture.js'
+import { b64, openRlsProject, randomSignature } from './rls-fixture.js'
 import type { RlsClient, RlsProject, RlsResult } from './rls-fixture.js'
 
 const targets: { name: string; target: 'pglite' | { adminUrl: string } }[] = [
@@ -25,10 +25,12 @@ const TABLES = [
 const matchConversation = (table: string, id: string): Record<string, string> =>
   table === 'conversations' ? { id } : { conversation_id: id }
 
-const b64 = (bytes: number[] | Uint8Array): string => Buffer.from(bytes).toString('base64')
-const update = (bytes: number[] | Uint8Array) => ({
+/** A push item made by `who`'s registered device (the server stores, not checks, signatures). */
+const update = (who: RlsClient, bytes: number[] | Uint8Array) => ({
   client_update_id: randomUUID(),
   update: b64(bytes),
+  device_id: who.deviceId,
+  signature: randomSignature(),
 })
 
 /** Asserts a Parley error code (P0001 with the code as hint and message prefix). */
@@ -88,10 +90,10 @@ describe.each(targets)('RLS on $name', ({ target }) => {
     expect(joined.error).toBeNull()
     const pushed = await alice.rpc('push_updates', {
       p_conversation_id: conversationId,
-      p_updates: [update([1, 2, 3])],
+      p_updates: [update(alice, [1, 2, 3])],
     })
     expect(pushed.error).toBeNull()
-    const snap = await alice.rpc('put_snapshot', {
+    const snap = await project.service().rpc('put_snapshot', {
       p_conversation_id: conversationId,
       p_state: b64([9, 9]),
       p_upto_seq: 1,
@@ -113,7 +115,7 @@ describe.each(targets)('RLS on $name', ({ target }) => {
         ['create_invite', { p_conversation_id: conversationId }],
         ['join_conversation', { p_code: 'ABCDEFGH' }],
         ['leave_conversation', { p_conversation_id: conversationId }],
-        ['push_updates', { p_conversation_id: conversationId, p_updates: [update([1])] }],
+        ['push_updates', { p_conversation_id: conversationId, p_updates: [update(alice, [1])] }],
         ['pull_updates', { p_conversation_id: conversationId }],
         ['get_snapshot', { p_conversation_id: conversationId }],
         ['put_snapshot', { p_conversation_id: conversationId, p_state: b64([1]), p_upto_seq: 1 }],
@@ -169,13 +171,11 @@ describe.each(targets)('RLS on $name', ({ target }) => {
       expectParleyError(await mallory.rpc('get_snapshot', p), 'PARLEY_NOT_MEMBER')
       expectParleyError(await mallory.rpc('create_invite', p), 'PARLEY_NOT_MEMBER')
       expectParleyError(
-        await mallory.rpc('push_updates', { ...p, p_updates: [update([6, 6, 6])] }),
+        await mallory.rpc('push_updates', { ...p, p_updates: [update(mallory, [6, 6, 6])] }),
         'PARLEY_NOT_MEMBER',
       )
-      expectParleyError(
-        await mallory.rpc('put_snapshot', { ...p, p_state: b64([0]), p_upto_seq: 1 }),
-        'PARLEY_NOT_MEMBER',
-      )
+      // Snapshots come from the trusted compactor only (service role).
+      expectDenied(await mallory.rpc('put_snapshot', { ...p, p_state: b64([0]), p_upto_seq: 1 }))
       // A non-existent conversation answers exactly the same, so ids cannot be probed.
       expectParleyError(
         await mallory.rpc('pull_updates', { p_conversation_id: randomUUID() }),
@@ -188,9 +188,12 @@ describe.each(targets)('RLS on $name', ({ target }) => {
       expect(members.rows).toEqual([])
     })
 
-    it('cannot take over a conversation id with create_conversation', async () => {
+    it('cannot take over (or probe) a conversation id with create_conversation', async () => {
       const result = await mallory.rpc('create_conversation', { p_id: conversationId })
-      expectParleyError(result, 'PARLEY_CONVERSATION_ID_TAKEN')
+      // The answer of any conversation RPC on an id that does not exist: nothing to learn.
+      const missing = await mallory.rpc('pull_updates', { p_conversation_id: conversationId })
+      expectParleyError(result, 'PARLEY_NOT_MEMBER')
+      expect(result.error).toEqual(missing.error)
       expect((await mallory.select('conversations', { id: conversationId })).data).toEqual([])
     })
 
@@ -298,7 +301,7 @@ describe.each(targets)('RLS on $name', ({ target }) => {
     })
 
     it('cannot forge the author of an update', async () => {
-      const forged = { ...update([4, 2]), author: alice.userId }
+      const forged = { ...update(bob, [4, 2]), author: alice.userId }
       const pushed = await bob.rpc<SeqRow[]>('push_updates', {
         p_conversation_id: conversationId,
         p_updates: [forged],
@@ -362,7 +365,7 @@ describe.each(targets)('RLS on $name', ({ target }) => {
 
     it('assigns increasing seqs per conversation, round-trips bytes and pages', async () => {
       const id = await freshConversation()
-      const items = [1, 2, 3, 4, 5].map((n) => update([n, 255, 0, n]))
+      const items = [1, 2, 3, 4, 5].map((n) => update(alice, [n, 255, 0, n]))
       const pushed = await alice.rpc<SeqRow[]>('push_updates', {
         p_conversation_id: id,
         p_updates: items,
@@ -386,7 +389,7 @@ describe.each(targets)('RLS on $name', ({ target }) => {
       // Hex input is accepted too; output is always base64.
       const hex = await alice.rpc<SeqRow[]>('push_updates', {
         p_conversation_id: id,
-        p_updates: [{ client_update_id: randomUUID(), update: '\\x0aff' }],
+        p_updates: [{ ...update(alice, []), update: '\\x0aff' }],
       })
       expect(hex.data?.[0]?.seq).toBe(6)
       const last = await alice.rpc<PulledRow[]>('pull_updates', {
@@ -400,14 +403,14 @@ describe.each(targets)('RLS on $name', ({ target }) => {
 
     it('is idempotent by client_update_id', async () => {
       const id = await freshConversation()
-      const item = update([7, 7])
+      const item = update(alice, [7, 7])
       const first = await alice.rpc<SeqRow[]>('push_updates', {
         p_conversation_id: id,
         p_updates: [item],
       })
       const retry = await alice.rpc<SeqRow[]>('push_updates', {
         p_conversation_id: id,
-        p_updates: [item, update([8])],
+        p_updates: [item, update(alice, [8])],
       })
       expect(first.data).toEqual([
         { client_update_id: item.client_update_id, seq: 1, duplicate: false },
@@ -434,7 +437,7 @@ describe.each(targets)('RLS on $name', ({ target }) => {
         Array.from({ length: 6 }, (_, i) =>
           (i % 2 ? bob : alice).rpc<SeqRow[]>('push_updates', {
             p_conversation_id: id,
-            p_updates: [update([i]), update([i, i])],
+            p_updates: [update(i % 2 ? bob : alice, [i]), update(i % 2 ? bob : alice, [i, i])],
           }),
         ),
       )
@@ -448,33 +451,37 @@ describe.each(targets)('RLS on $name', ({ target }) => {
       expectParleyError(
         await alice.rpc('push_updates', {
           p_conversation_id: id,
-          p_updates: [update([1]), update(big)],
+          p_updates: [update(alice, [1]), update(alice, big)],
         }),
         'PARLEY_UPDATE_TOO_LARGE',
       )
       const max = new Uint8Array(262_144)
       expect(
-        (await alice.rpc('push_updates', { p_conversation_id: id, p_updates: [update(max)] }))
-          .error,
+        (
+          await alice.rpc('push_updates', {
+            p_conversation_id: id,
+            p_updates: [update(alice, max)],
+          })
+        ).error,
       ).toBeNull()
       expectParleyError(
         await alice.rpc('push_updates', {
           p_conversation_id: id,
-          p_updates: Array.from({ length: 101 }, (_, i) => update([i])),
+          p_updates: Array.from({ length: 101 }, (_, i) => update(alice, [i])),
         }),
         'PARLEY_BATCH_TOO_LARGE',
       )
       expectParleyError(
         await alice.rpc('push_updates', {
           p_conversation_id: id,
-          p_updates: Array.from({ length: 9 }, () => update(max)),
+          p_updates: Array.from({ length: 9 }, () => update(alice, max)),
         }),
         'PARLEY_BATCH_TOO_LARGE',
       )
       expectParleyError(
         await alice.rpc('push_updates', {
           p_conversation_id: id,
-          p_updates: [{ client_update_id: randomUUID(), update: '@@not base64@@' }],
+          p_updates: [{ ...update(alice, [1]), update: '@@not base64@@' }],
         }),
         'PARLEY_INVALID_UPDATE',
       )
@@ -507,12 +514,12 @@ describe.each(targets)('RLS on $name', ({ target }) => {
       })
       await alice.rpc('push_updates', {
         p_conversation_id: id,
-        p_updates: [update([1]), update([2])],
+        p_updates: [update(alice, [1]), update(alice, [2])],
       })
       // A failing push sends nothing.
       await alice.rpc('push_updates', {
         p_conversation_id: id,
-        p_updates: [update(new Uint8Array(300_000))],
+        p_updates: [update(alice, new Uint8Array(300_000))],
       })
       await expect.poll(() => notes.length).toBe(2)
       expect(notes).toEqual(
@@ -590,7 +597,7 @@ describe.each(targets)('RLS on $name', ({ target }) => {
   })
 
   describe('snapshots and compaction', () => {
-    it('never lets a member destroy history', async () => {
+    it("never lets a member destroy history: snapshots and pruning are the service role's", async () => {
       const id = randomUUID()
       await alice.rpc('create_conversation', { p_id: id })
       const code = (await alice.rpc<{ code: string }>('create_invite', { p_conversation_id: id }))
@@ -598,46 +605,66 @@ describe.each(targets)('RLS on $name', ({ target }) => {
       await bob.rpc('join_conversation', { p_code: code })
       await alice.rpc('push_updates', {
         p_conversation_id: id,
-        p_updates: [1, 2, 3, 4, 5, 6].map((n) => update([n])),
+        p_updates: [1, 2, 3, 4, 5, 6].map((n) => update(alice, [n])),
       })
+      const service = project.service()
+      // Members can neither write a snapshot nor prune.
+      for (const member of [alice, bob]) {
+        expectDenied(
+          await member.rpc('put_snapshot', {
+            p_conversation_id: id,
+            p_state: b64([1]),
+            p_upto_seq: 2,
+          }),
+        )
+        expectDenied(await member.rpc('prune_updates', { p_conversation_id: id, p_upto_seq: 2 }))
+      }
       expectParleyError(
-        await bob.rpc('put_snapshot', { p_conversation_id: id, p_state: b64([1]), p_upto_seq: 7 }),
+        await service.rpc('put_snapshot', {
+          p_conversation_id: id,
+          p_state: b64([1]),
+          p_upto_seq: 7,
+        }),
         'PARLEY_SNAPSHOT_AHEAD',
       )
       expectParleyError(
-        await bob.rpc('put_snapshot', { p_conversation_id: id, p_state: '%%%', p_upto_seq: 2 }),
+        await service.rpc('put_snapshot', { p_conversation_id: id, p_state: '%%%', p_upto_seq: 2 }),
         'PARLEY_INVALID_SNAPSHOT',
       )
-      const good = await alice.rpc('put_snapshot', {
+      expectParleyError(
+        await service.rpc('put_snapshot', {
+          p_conversation_id: randomUUID(),
+          p_state: b64([1]),
+          p_upto_seq: 1,
+        }),
+        'PARLEY_INVALID_ARGUMENT',
+      )
+      const good = await service.rpc('put_snapshot', {
         p_conversation_id: id,
         p_state: b64([42]),
         p_upto_seq: 2,
       })
       expect(good.data).toEqual({ stored: true, upto_seq: 2 })
-      const stale = await bob.rpc('put_snapshot', {
+      const stale = await service.rpc('put_snapshot', {
         p_conversation_id: id,
         p_state: b64([0]),
         p_upto_seq: 2,
       })
       expect(stale.data).toEqual({ stored: false, upto_seq: 2 })
-      // The trusted path prunes against the good snapshot; members cannot prune.
-      expectDenied(await bob.rpc('prune_updates', { p_conversation_id: id, p_upto_seq: 2 }))
-      const pruned = await project
-        .service()
-        .rpc('prune_updates', { p_conversation_id: id, p_upto_seq: 2 })
+      const pruned = await service.rpc('prune_updates', { p_conversation_id: id, p_upto_seq: 2 })
       expect(pruned.data).toBe(2)
       expectParleyError(
         await bob.rpc('pull_updates', { p_conversation_id: id }),
         'PARLEY_HISTORY_PRUNED',
       )
-      // A member floods bad snapshots: they never touch the log, and the pruning anchor stays.
+      // Newer snapshots never touch the log, and the pruning anchor stays.
       for (const seq of [3, 4, 5, 6]) {
-        const bad = await bob.rpc('put_snapshot', {
+        const next = await service.rpc('put_snapshot', {
           p_conversation_id: id,
           p_state: b64([0]),
           p_upto_seq: seq,
         })
-        expect(bad.data).toEqual({ stored: true, upto_seq: seq })
+        expect(next.data).toEqual({ stored: true, upto_seq: seq })
       }
       const log = await alice.rpc<PulledRow[]>('pull_updates', {
         p_conversation_id: id,
@@ -648,10 +675,11 @@ describe.each(targets)('RLS on $name', ({ target }) => {
         conversation_id: id,
       })
       expect(kept.data?.map((s) => s.upto_seq).sort()).toEqual([2, 4, 5, 6])
-      const newest = await alice.rpc<{ upto_seq: number }>('get_snapshot', {
-        p_conversation_id: id,
-      })
-      expect(newest.data?.upto_seq).toBe(6)
+      const newest = await alice.rpc<{ upto_seq: number; created_by: string | null }>(
+        'get_snapshot',
+        { p_conversation_id: id },
+      )
+      expect(newest.data).toMatchObject({ upto_seq: 6, created_by: null })
       const anchor = await alice.rpc<{ upto_seq: number; state: string }>('get_snapshot', {
         p_conversation_id: id,
         p_before_seq: 4,
