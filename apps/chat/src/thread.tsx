@@ -11,6 +11,7 @@ import { InvitePanel } from './invite-panel.js'
 import { MessageRow, type MessageActions, type ReplyQuote } from './message-row.js'
 import { useNotify } from './notices.js'
 import { PresenceDots } from './presence-dots.js'
+import { RefusedUpdates } from './refused-updates.js'
 import { TypingIndicator } from './typing-indicator.js'
 import { shortUserLabel, useDisplayNames } from './use-display-names.js'
 
@@ -273,6 +274,7 @@ export function Thread({ conversationId, self }: ThreadProps) {
           Invite
         </button>
       </header>
+      <RefusedUpdates conversationId={conversationId} nameOf={nameOf} />
       {inviteOpen && (
         <InvitePanel conversationId={conversationId} onClose={() => setInviteOpen(false)} />
       )}

@@ -30,3 +30,4 @@ export {
   type UseMarkReadWhenVisibleOptions,
 } from './use-mark-read-when-visible.js'
 export { useParleyError, type ParleyErrorResult } from './use-parley-error.js'
+export { useRejectedUpdates } from './use-rejected-updates.js'

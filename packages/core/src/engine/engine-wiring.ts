@@ -197,6 +197,8 @@ export function wireSession(session: ConversationSession, parts: EngineParts): v
     notify.error(new ParleyError('invalid-update', `invalid update (${reason})`)),
   )
   session.awareness.on('change', changed)
+  // The server's members drive receipts ("read by everyone"); offline this waits for the next need.
+  parts.trust?.load(id).catch(() => undefined)
 }
 
 /** How a failed commit shows on its messages. */

@@ -12,6 +12,7 @@ import type {
   MessageItem,
   MessageItemPage,
   PresenceEntry,
+  RejectedUpdate,
   SyncStatus,
   UserId,
 } from '@parley/core'
@@ -142,6 +143,7 @@ export class FakeParleyClient extends ClientEngineActions implements ParleyClien
   readonly #conversationListeners = new Map<string, Set<Listener<ConversationState>>>()
   readonly #listListeners = new Set<Listener<ConversationSummary[]>>()
   readonly #statusListeners = new Set<Listener<SyncStatus>>()
+  readonly #rejectedListeners = new Set<Listener<RejectedUpdate>>()
   readonly #heldPages: (() => void)[] = []
 
   constructor(options: { tailSize?: number } = {}) {
@@ -151,7 +153,7 @@ export class FakeParleyClient extends ClientEngineActions implements ParleyClien
 
   /** Live subscriptions not yet released, over all kinds. */
   get activeSubscriptions(): number {
-    let count = this.#listListeners.size + this.#statusListeners.size
+    let count = this.#listListeners.size + this.#statusListeners.size + this.#rejectedListeners.size
     for (const set of this.#conversationListeners.values()) count += set.size
     return count
   }
@@ -215,6 +217,11 @@ export class FakeParleyClient extends ClientEngineActions implements ParleyClien
     this.#status = { ...this.#status, ...status }
     const value = this.#status
     for (const listener of this.#statusListeners) queueMicrotask(() => listener(value))
+  }
+
+  /** Reports a refused update to `subscribeRejected` listeners. */
+  fakeRejected(event: RejectedUpdate): void {
+    for (const listener of this.#rejectedListeners) queueMicrotask(() => listener(event))
   }
 
   /** Resolves every held `page` call. */
@@ -293,6 +300,9 @@ export class FakeParleyClient extends ClientEngineActions implements ParleyClien
       this.listError === undefined ? this.#status : undefined,
     )
   }
+
+  override subscribeRejected = (listener: (event: RejectedUpdate) => void): Unsubscribe =>
+    this.#add(this.#rejectedListeners, listener, () => undefined)
 
   override createConversation = (): Promise<ConversationSummary> =>
     notImplemented('createConversation')
