@@ -9,7 +9,6 @@ import * as Y from 'yjs'
 import {
   createRetryPolicy,
   isRemoteLogError,
-  newClientUpdateId,
   type ConversationId,
   type PeerId,
   type RemoteLog,
@@ -18,6 +17,7 @@ import {
   type UserId,
 } from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
+import { registerTestDevice } from '@parley/testing'
 import {
   createSupabaseRemoteLog,
   createSupabaseTransport,
@@ -29,6 +29,7 @@ import {
   addMember,
   bytes,
   firstByte,
+  liveTopic,
   newDevice,
   newUser,
   record,
@@ -150,17 +151,15 @@ describe('a lost response', () => {
     if (error || !data.user) throw new Error(`sign-in failed: ${error?.message}`)
     const log = createSupabaseRemoteLog({ client, inbox: false })
     cleanups.push(() => log.close())
-    return { log, plan, userId: data.user.id as UserId }
+    const signer = await registerTestDevice(log)
+    return { log, plan, signer, userId: data.user.id as UserId }
   }
 
   it('is retried idempotently: the update is in the log once, with its first seq', async () => {
-    const { log, plan } = await flakyDevice()
+    const { log, plan, signer } = await flakyDevice()
     const id = randomUUID() as ConversationId
     await log.createConversation({ id })
-    const entries = [1, 2, 3].map((n) => ({
-      clientUpdateId: newClientUpdateId(),
-      update: bytes(n),
-    }))
+    const entries = [1, 2, 3].map((n) => signer.entry(bytes(n)))
     plan.loseAfter = 2
     plan.failBefore = 0
     const first = await log.push(id, entries.slice(0, 1)).catch((e: unknown) => e)
@@ -182,11 +181,11 @@ describe('a lost response', () => {
   })
 
   it('is retried after a request that never left, appending once', async () => {
-    const { log, plan } = await flakyDevice()
+    const { log, plan, signer } = await flakyDevice()
     const id = randomUUID() as ConversationId
     await log.createConversation({ id })
     plan.failBefore = 3
-    const entry = { clientUpdateId: newClientUpdateId(), update: bytes(7) }
+    const entry = signer.entry(bytes(7))
     const { results, attempts } = await pushWithRetry(log, id, [entry])
     expect(attempts).toBe(4)
     expect(results).toEqual([{ clientUpdateId: entry.clientUpdateId, seq: 1, duplicate: false }])
@@ -211,10 +210,9 @@ describe('a lost response', () => {
     )
     const id = randomUUID() as ConversationId
     await l1!.createConversation({ id })
-    const entries = Array.from({ length: 5 }, (_, n) => ({
-      clientUpdateId: newClientUpdateId(),
-      update: bytes(n),
-    }))
+    // One device of the user; both clients push its entries.
+    const signer = await registerTestDevice(l1!)
+    const entries = Array.from({ length: 5 }, (_, n) => signer.entry(bytes(n)))
     const [r1, r2] = await Promise.all([l1!.push(id, entries), l2!.push(id, entries)])
     expect(r1!.map((r) => r.seq)).toEqual(r2!.map((r) => r.seq))
     expect([...r1!, ...r2!].filter((r) => !r.duplicate)).toHaveLength(5)
@@ -233,7 +231,7 @@ describe('duplicated and reordered deliveries', () => {
     const injector = await device()
     await addMember(da, conversation, injector)
     await injector.client.realtime.setAuth()
-    const channel = injector.client.channel(`conversation:${conversation}`, {
+    const channel = injector.client.channel(await liveTopic(injector, conversation), {
       config: { private: true, broadcast: { self: false, ack: true } },
     })
     await new Promise<void>((resolve, reject) =>

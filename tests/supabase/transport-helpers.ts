@@ -135,6 +135,16 @@ export async function addMember(owner: Device, id: ConversationId, device: Devic
   if (joined.error) throw new Error(`join_conversation: ${joined.error.message}`)
 }
 
+/**
+ * The conversation's current live topic (`conversation_topic`, `conversation:<id>:<epoch>`): the
+ * channel its transports join, and the only one Realtime admits members to.
+ */
+export async function liveTopic(device: Device, id: ConversationId): Promise<string> {
+  const { data, error } = await device.client.rpc('conversation_topic', { p_conversation_id: id })
+  if (error || typeof data !== 'string') throw new Error(`conversation_topic: ${error?.message}`)
+  return data
+}
+
 /** Waits until `predicate` holds, checking every few ms; fails after {@link WAIT_MS}. */
 export async function waitFor(
   what: string,

@@ -4,15 +4,11 @@
 import { createClient } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import {
-  isRemoteLogError,
-  newClientUpdateId,
-  type ConversationId,
-  type RemoteLog,
-} from '@parley/core/ports'
+import { isRemoteLogError, type ConversationId, type RemoteLog } from '@parley/core/ports'
+import { registerTestDevice } from '@parley/testing'
 import { remoteLogContract } from '@parley/testing/contracts'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
-import { createSupabaseRemoteLog } from '@parley/transport-supabase'
+import { createSupabaseRemoteLog, encodeBase64, mapRpcError } from '@parley/transport-supabase'
 import {
   newUser,
   signIn,
@@ -26,6 +22,14 @@ let emulator: SupabaseEmulator
 beforeAll(async () => {
   emulator = await startEmulator()
 })
+
+/** A client with the service role: the trusted compactor's path (put_snapshot, prune_updates). */
+function serviceClient() {
+  return createClient(emulator.url, emulator.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  })
+}
 
 afterAll(async () => {
   await emulator?.stop()
@@ -44,15 +48,22 @@ remoteLogContract('supabase', () => {
     },
     async prune(conversationId, uptoSeq) {
       // The trusted path: only service_role may prune.
-      const service = createClient(emulator.url, emulator.serviceRoleKey, {
-        auth: { persistSession: false, autoRefreshToken: false },
-        realtime: { transport: WebSocket as never },
-      })
-      const { error } = await service.rpc('prune_updates', {
+      const { error } = await serviceClient().rpc('prune_updates', {
         p_conversation_id: conversationId,
         p_upto_seq: uptoSeq,
       })
       if (error) throw new Error(`prune_updates: ${error.message}`)
+    },
+    async putSnapshot(conversationId, state, uptoSeq) {
+      const { data, error, status } = await serviceClient().rpc('put_snapshot', {
+        p_conversation_id: conversationId,
+        p_state: encodeBase64(state),
+        p_upto_seq: uptoSeq,
+      })
+      // The same mapping as the remote log's, so the contract sees typed errors.
+      if (error) throw mapRpcError('putSnapshot', status, error)
+      const { stored, upto_seq } = data as { stored: boolean; upto_seq: number }
+      return { stored, uptoSeq: upto_seq }
     },
     async dispose() {
       await Promise.all(devices.map((d) => d.close()))
@@ -108,8 +119,9 @@ describe('createSupabaseRemoteLog', () => {
     const { log, device } = await open()
     const id = crypto.randomUUID() as ConversationId
     await log.createConversation({ id })
+    const signer = await registerTestDevice(log)
     const error = await log
-      .push(id, [{ clientUpdateId: newClientUpdateId(), update: new Uint8Array(300_000) }])
+      .push(id, [signer.entry(new Uint8Array(300_000))])
       .catch((e: unknown) => e)
     expect(isRemoteLogError(error, 'too-large')).toBe(true)
     expect(error).toMatchObject({
@@ -125,15 +137,20 @@ describe('createSupabaseRemoteLog', () => {
     const { log, device } = await open()
     const id = crypto.randomUUID() as ConversationId
     await log.createConversation({ id })
+    const signer = await registerTestDevice(log)
     const all = Uint8Array.from({ length: 256 }, (_, i) => i)
     const big = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251)
-    await log.push(id, [
-      { clientUpdateId: newClientUpdateId(), update: all },
-      { clientUpdateId: newClientUpdateId(), update: big },
-    ])
+    const pushed = [signer.entry(all), signer.entry(big)]
+    await log.push(id, pushed)
     const page = await log.pull(id, 0)
     expect(page.updates.map((u) => u.update)).toEqual([all, big])
-    await log.putSnapshot(id, big, 2)
+    expect(page.updates.map((u) => u.signature)).toEqual(pushed.map((e) => e.signature))
+    const { error } = await serviceClient().rpc('put_snapshot', {
+      p_conversation_id: id,
+      p_state: encodeBase64(big),
+      p_upto_seq: 2,
+    })
+    expect(error).toBeNull()
     expect((await log.getSnapshot(id))?.state).toEqual(big)
     log.close()
     await device.close()

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
   createRetryPolicy,
   isRemoteLogError,
-  newClientUpdateId,
   type ConversationId,
   type PeerId,
   type RemoteLog,
   type RemotePushEntry,
 } from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
+import { registerTestDevice } from '@parley/testing'
 import { createSupabaseRemoteLog, createSupabaseTransport } from '@parley/transport-supabase'
 import {
   bytes,
@@ -74,7 +74,8 @@ it('recovers from a server restart on the same port and data', async () => {
       () => a.peers().includes('restart-b' as PeerId) && b.peers().includes('restart-a' as PeerId),
     )
     await waitFor('inbox online', () => log.inboxStatus === 'online')
-    const before = [1, 2].map((n) => ({ clientUpdateId: newClientUpdateId(), update: bytes(n) }))
+    const signer = await registerTestDevice(log)
+    const before = [1, 2].map((n) => signer.entry(bytes(n)))
     await log.push(conversation, before)
 
     await first.stop()
@@ -82,7 +83,7 @@ it('recovers from a server restart on the same port and data', async () => {
     await waitFor('both offline', () => a.status === 'offline' && b.status === 'offline')
     expect(a.peers()).toEqual([])
     expect(log.inboxStatus).toBe('offline')
-    const during = { clientUpdateId: newClientUpdateId(), update: bytes(3) }
+    const during = signer.entry(bytes(3))
     const failed = await log.push(conversation, [during]).catch((e: unknown) => e)
     expect(isRemoteLogError(failed) && failed.retryable).toBe(true)
     expect(a.send({ type: 'update', conversationId: conversation, update: bytes(9) })).toBe(false)

@@ -2,8 +2,9 @@
 // (server watchdog), so the transport and the inbox must either keep the token fresh or come back
 // after a refresh.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { newClientUpdateId, type PeerId } from '@parley/core/ports'
+import type { PeerId } from '@parley/core/ports'
 import type { SupabaseEmulator } from '@parley/supabase-emulator'
+import { registerTestDevice } from '@parley/testing'
 import { createSupabaseRemoteLog, createSupabaseTransport } from '@parley/transport-supabase'
 import {
   bytes,
@@ -114,10 +115,11 @@ describe('token expiry', () => {
     const seqs: number[] = []
     log.on('conversation-updated', ({ seq }) => seqs.push(seq))
     await waitFor('inbox online', () => log.inboxStatus === 'online')
-    await writer.push(conversation, [{ clientUpdateId: newClientUpdateId(), update: bytes(1) }])
+    const signer = await registerTestDevice(writer)
+    await writer.push(conversation, [signer.entry(bytes(1))])
     await waitFor('seq 1', () => seqs.includes(1))
     await pause(EXPIRY_SECONDS * 1_500)
-    await writer.push(conversation, [{ clientUpdateId: newClientUpdateId(), update: bytes(2) }])
+    await writer.push(conversation, [signer.entry(bytes(2))])
     await waitFor('seq 2', () => seqs.includes(2))
     expect(log.inboxStatus).toBe('online')
   }, 30_000)

@@ -30,6 +30,7 @@ import {
   addMember,
   bytes,
   firstByte,
+  liveTopic,
   newDevice,
   record,
   shareConversation,
@@ -113,8 +114,9 @@ async function rawChannel(owner: Device, conversation: ConversationId): Promise<
   const [device] = await devicesFor(1)
   await addMember(owner, conversation, device!)
   await device!.client.realtime.setAuth()
+  const topic = await liveTopic(device!, conversation)
   return new Promise((resolve, reject) => {
-    const channel = device!.client.channel(`conversation:${conversation}`, {
+    const channel = device!.client.channel(topic, {
       config: { private: true, broadcast: { self: false, ack: true } },
     })
     channel.subscribe((status, error) => {

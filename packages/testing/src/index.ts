@@ -32,4 +32,10 @@ export {
   type MemoryTransportPair,
 } from './memory-transport-hub.js'
 export * from './memory-remote-log.js'
+export {
+  randomClientId,
+  registerTestDevice,
+  type RegisterTestDeviceOptions,
+  type TestDevice,
+} from './register-test-device.js'
 export { FakeLockManager } from './fake-lock-manager.js'

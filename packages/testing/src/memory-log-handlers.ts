@@ -1,10 +1,12 @@
-// The log half of the memory server: push, pull and snapshots, with the Supabase RPCs' rules
-// (gapless per-conversation seqs, idempotent push by clientUpdateId, all-or-nothing batches,
-// snapshots that never destroy history).
+// The log half of the memory server: push, pull, snapshots and compaction, with the Supabase
+// RPCs' rules (gapless per-conversation seqs, idempotent push by clientUpdateId, all-or-nothing
+// batches, every row signed by one of the pusher's devices, snapshots that never destroy history
+// and come only from the trusted compactor).
 import { isClientUpdateId } from '@parley/core/ports'
 import type {
   ClientUpdateId,
   ConversationId,
+  RemoteCompactionResult,
   RemoteGetSnapshotOptions,
   RemotePullOptions,
   RemotePullPage,
@@ -15,11 +17,15 @@ import type {
   UserId,
 } from '@parley/core/ports'
 import { failRemoteLog } from './fail-remote-log.js'
-import type { StoredUpdate } from './memory-remote-conversation.js'
-import { notify, requireMember } from './memory-remote-log-server-state.js'
+import { devicesOfConversation, isMemoryDeviceId } from './memory-device-handlers.js'
+import { copyUpdate, listMembers } from './memory-remote-conversation.js'
+import type { StoredConversation, StoredUpdate } from './memory-remote-conversation.js'
+import { checkConversationId, notify, requireMember } from './memory-remote-log-server-state.js'
 import type { MemoryRemoteLogServerState } from './memory-remote-log-server-state.js'
 
 const KEPT_SNAPSHOTS = 3
+/** Bytes of an Ed25519 signature. */
+const SIGNATURE_BYTES = 64
 
 const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a.byteLength === b.byteLength && a.every((value, i) => value === b[i])
@@ -31,10 +37,48 @@ const isSeq = (value: unknown): value is number =>
 export type MemoryLogHandlers = ReturnType<typeof createMemoryLogHandlers>
 
 /**
- * The server-side work of `push`, `pull`, `getSnapshot` and `putSnapshot` on `state`, each for the
- * calling `userId`. Each runs synchronously and validates everything before it writes anything.
+ * The server-side work of `push`, `pull`, `getSnapshot` and `requestCompaction` on `state`, each
+ * for the calling `userId`, and the trusted `putSnapshot` of the service role. Each runs
+ * synchronously and validates everything before it writes anything.
  */
 export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
+  /** `put_snapshot` (service role only): stores a snapshot of `1..uptoSeq` unless not newer. */
+  const storeSnapshot = (
+    conversation: StoredConversation,
+    snapshot: Uint8Array,
+    uptoSeq: number,
+    op: string,
+  ): RemotePutSnapshotResult => {
+    if (!Number.isSafeInteger(uptoSeq) || uptoSeq < 1)
+      failRemoteLog('invalid', 'uptoSeq must be >= 1', op, 'PARLEY_INVALID_ARGUMENT')
+    if (uptoSeq > conversation.lastSeq)
+      failRemoteLog('invalid', 'uptoSeq is beyond the log', op, 'PARLEY_SNAPSHOT_AHEAD', {
+        uptoSeq,
+        lastSeq: conversation.lastSeq,
+      })
+    if (!(snapshot instanceof Uint8Array) || snapshot.byteLength === 0)
+      failRemoteLog('invalid', 'empty snapshot', op, 'PARLEY_INVALID_SNAPSHOT')
+    if (snapshot.byteLength > state.limits.maxSnapshotBytes)
+      failRemoteLog('too-large', 'snapshot too large', op, 'PARLEY_SNAPSHOT_TOO_LARGE', {
+        size: snapshot.byteLength,
+        limit: state.limits.maxSnapshotBytes,
+      })
+    const newest = conversation.snapshots.at(-1)
+    if (newest && uptoSeq <= newest.uptoSeq) return { stored: false, uptoSeq: newest.uptoSeq }
+    conversation.snapshots.push({
+      uptoSeq,
+      state: snapshot.slice(),
+      createdBy: null,
+      updatedAt: state.now(),
+    })
+    // Keep the newest few and the one the log was pruned against (the anchor).
+    const keep = new Set(conversation.snapshots.slice(-KEPT_SNAPSHOTS).map((s) => s.uptoSeq))
+    conversation.snapshots = conversation.snapshots.filter(
+      (s) => keep.has(s.uptoSeq) || s.uptoSeq === conversation.prunedUptoSeq,
+    )
+    return { stored: true, uptoSeq }
+  }
+
   return {
     push(
       userId: UserId,
@@ -58,13 +102,18 @@ export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
         )
       // Validate everything before writing anything: all or nothing.
       let total = 0
-      const seen = new Map<string, Uint8Array>()
+      const seen = new Map<string, RemotePushEntry>()
       entries.forEach((entry, index) => {
-        const update = (entry as Partial<RemotePushEntry> | null)?.update
-        if (!isClientUpdateId(entry?.clientUpdateId) || !(update instanceof Uint8Array))
+        const { update, device, signature } = (entry ?? {}) as Partial<RemotePushEntry>
+        if (
+          !isClientUpdateId(entry?.clientUpdateId) ||
+          !(update instanceof Uint8Array) ||
+          !isMemoryDeviceId(state, device) ||
+          !(signature instanceof Uint8Array)
+        )
           failRemoteLog(
             'invalid',
-            'each entry needs a UUID clientUpdateId and bytes',
+            'each entry needs a UUID clientUpdateId, bytes, a device id and a signature',
             op,
             'PARLEY_INVALID_UPDATE',
             { index },
@@ -85,13 +134,27 @@ export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
             size: total,
             limit: state.limits.maxBatchBytes,
           })
+        if (signature.byteLength !== SIGNATURE_BYTES)
+          failRemoteLog('invalid', 'signature must be 64 bytes', op, 'PARLEY_INVALID_UPDATE', {
+            index,
+            size: signature.byteLength,
+          })
+        if (state.registeredDevices.get(device)?.user !== userId)
+          failRemoteLog(
+            'forbidden',
+            'device is not a registered device of the caller',
+            op,
+            'PARLEY_UNKNOWN_DEVICE',
+            { index, deviceId: device },
+          )
         const key = entry.clientUpdateId.toLowerCase()
         const old = conversation.byClientId.get(key)
         const earlier = seen.get(key)
-        if (
-          (old && (!equalBytes(old.update, bytes) || old.author !== userId)) ||
-          (earlier && !equalBytes(earlier, bytes))
-        )
+        const same = (other: { update: Uint8Array; device: string; signature: Uint8Array }) =>
+          equalBytes(other.update, bytes) &&
+          other.device === device &&
+          equalBytes(other.signature, signature)
+        if ((old && (!same(old) || old.author !== userId)) || (earlier && !same(earlier)))
           failRemoteLog(
             'conflict',
             'clientUpdateId already used for a different update',
@@ -102,7 +165,7 @@ export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
               client_update_id: entry.clientUpdateId,
             },
           )
-        seen.set(key, bytes)
+        seen.set(key, entry)
       })
       const createdAt = state.now()
       const results = entries.map((entry): RemotePushResult => {
@@ -113,6 +176,8 @@ export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
           seq: ++conversation.lastSeq,
           update: entry.update.slice(),
           author: userId,
+          device: entry.device,
+          signature: entry.signature.slice(),
           clientUpdateId: key as ClientUpdateId,
           createdAt,
         }
@@ -168,7 +233,7 @@ export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
       const updates = conversation.updates
         .filter((u) => u.seq > afterSeq)
         .slice(0, limit)
-        .map((u) => ({ ...u, update: u.update.slice() }))
+        .map(copyUpdate)
       return {
         updates,
         hasMore: updates.length === limit,
@@ -189,42 +254,44 @@ export function createMemoryLogHandlers(state: MemoryRemoteLogServerState) {
       return found ? { ...found, state: found.state.slice() } : null
     },
 
-    putSnapshot(
-      userId: UserId,
+    requestCompaction(userId: UserId, id: ConversationId): RemoteCompactionResult {
+      const op = 'requestCompaction'
+      const conversation = requireMember(state, userId, id, op)
+      const compactor = state.options.compactor
+      if (compactor === undefined) return { started: false }
+      const newest = conversation.snapshots.at(-1)
+      const after = newest?.uptoSeq ?? 0
+      let result: ReturnType<typeof compactor>
+      try {
+        result = compactor({
+          conversationId: conversation.id,
+          snapshot: newest ? newest.state.slice() : null,
+          rows: conversation.updates.filter((u) => u.seq > after).map(copyUpdate),
+          devices: devicesOfConversation(state, conversation),
+          members: listMembers(conversation),
+        })
+      } catch (cause) {
+        // The Edge Function failing answers 500.
+        return failRemoteLog('unavailable', `the compactor threw: ${String(cause)}`, op)
+      }
+      if (result === null) return { started: false }
+      storeSnapshot(conversation, result.state, result.uptoSeq, op)
+      return { started: true }
+    },
+
+    /** The service role's `put_snapshot`: no membership, `createdBy: null`. */
+    putTrustedSnapshot(
       id: ConversationId,
       snapshot: Uint8Array,
       uptoSeq: number,
     ): RemotePutSnapshotResult {
       const op = 'putSnapshot'
-      const conversation = requireMember(state, userId, id, op)
-      if (!Number.isSafeInteger(uptoSeq) || uptoSeq < 1)
-        failRemoteLog('invalid', 'uptoSeq must be >= 1', op, 'PARLEY_INVALID_ARGUMENT')
-      if (uptoSeq > conversation.lastSeq)
-        failRemoteLog('invalid', 'uptoSeq is beyond the log', op, 'PARLEY_SNAPSHOT_AHEAD', {
-          upto_seq: uptoSeq,
-          last_seq: conversation.lastSeq,
+      const conversation = state.conversations.get(checkConversationId(state, id, op))
+      if (!conversation)
+        failRemoteLog('invalid', 'no such conversation', op, 'PARLEY_INVALID_ARGUMENT', {
+          argument: 'p_conversation_id',
         })
-      if (!(snapshot instanceof Uint8Array) || snapshot.byteLength === 0)
-        failRemoteLog('invalid', 'empty snapshot', op, 'PARLEY_INVALID_SNAPSHOT')
-      if (snapshot.byteLength > state.limits.maxSnapshotBytes)
-        failRemoteLog('too-large', 'snapshot too large', op, 'PARLEY_SNAPSHOT_TOO_LARGE', {
-          size: snapshot.byteLength,
-          limit: state.limits.maxSnapshotBytes,
-        })
-      const newest = conversation.snapshots.at(-1)
-      if (newest && uptoSeq <= newest.uptoSeq) return { stored: false, uptoSeq: newest.uptoSeq }
-      conversation.snapshots.push({
-        uptoSeq,
-        state: snapshot.slice(),
-        createdBy: userId,
-        updatedAt: state.now(),
-      })
-      // Keep the newest few and the one the log was pruned against (the anchor).
-      const keep = new Set(conversation.snapshots.slice(-KEPT_SNAPSHOTS).map((s) => s.uptoSeq))
-      conversation.snapshots = conversation.snapshots.filter(
-        (s) => keep.has(s.uptoSeq) || s.uptoSeq === conversation.prunedUptoSeq,
-      )
-      return { stored: true, uptoSeq }
+      return storeSnapshot(conversation, snapshot, uptoSeq, op)
     },
   }
 }

@@ -1,22 +1,63 @@
 // The membership half of the memory server: creating, listing, inviting, joining and leaving
 // conversations, with the Supabase RPCs' rules (per-user membership, invite expiry and use counts,
-// the longest-standing member inherits ownership when the last owner leaves).
+// at most 10 failed invite codes per user per 10 minutes, the longest-standing member inherits
+// ownership when the last owner leaves, `members-changed` to every member after a join or leave).
 import type {
   ConversationId,
   RemoteConversation,
   RemoteCreateConversation,
   RemoteCreateInviteOptions,
   RemoteInvite,
+  RemoteLogErrorCode,
+  RemoteMember,
   UserId,
 } from '@parley/core/ports'
 import { failRemoteLog } from './fail-remote-log.js'
-import { summarizeConversation } from './memory-remote-conversation.js'
+import { listMembers, summarizeConversation } from './memory-remote-conversation.js'
 import type { StoredConversation } from './memory-remote-conversation.js'
 import { checkConversationId, notify, requireMember } from './memory-remote-log-server-state.js'
 import type { MemoryRemoteLogServerState, StoredInvite } from './memory-remote-log-server-state.js'
 
 const INVITE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 const KIND_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/
+/** The join rate limit: this many failed codes in a window lock the user out until it ends. */
+const MAX_JOIN_FAILURES = 10
+const JOIN_WINDOW_MS = 600_000
+
+/** Tells every current member that the membership of `conversation` changed. */
+function notifyMembersChanged(
+  state: MemoryRemoteLogServerState,
+  conversation: StoredConversation,
+): void {
+  for (const member of conversation.members.keys())
+    notify(state, member, 'members-changed', { conversationId: conversation.id })
+}
+
+/** Rejects a join with `rate-limited` while `userId` has used up the failures of its window. */
+function checkJoinRate(state: MemoryRemoteLogServerState, userId: UserId, op: string): void {
+  const window = state.joinFailures.get(userId)
+  const age = window === undefined ? Infinity : state.now() - window.start
+  if (window === undefined || age >= JOIN_WINDOW_MS || window.count < MAX_JOIN_FAILURES) return
+  failRemoteLog('rate-limited', 'too many failed invite codes; wait', op, 'PARLEY_RATE_LIMITED', {
+    retryAfterS: Math.max(1, Math.ceil((JOIN_WINDOW_MS - age) / 1000)),
+  })
+}
+
+/** Counts a failed code of `userId` (a window starts at its first failure), then rejects. */
+function failJoin(
+  state: MemoryRemoteLogServerState,
+  userId: UserId,
+  code: RemoteLogErrorCode,
+  message: string,
+  serverCode: string,
+): never {
+  const now = state.now()
+  const window = state.joinFailures.get(userId)
+  if (window === undefined || now - window.start >= JOIN_WINDOW_MS)
+    state.joinFailures.set(userId, { start: now, count: 1 })
+  else window.count++
+  return failRemoteLog(code, message, 'joinConversation', serverCode)
+}
 
 function newInviteCode(state: MemoryRemoteLogServerState): string {
   const bytes = new Uint8Array(8)
@@ -33,7 +74,7 @@ export type MemoryMembershipHandlers = ReturnType<typeof createMemoryMembershipH
 
 /**
  * The server-side work of `listConversations`, `createConversation`, `createInvite`,
- * `joinConversation` and `leaveConversation` on `state`, each for the calling `userId`.
+ * `joinConversation`, `leaveConversation` and `members` on `state`, each for the calling `userId`.
  */
 export function createMemoryMembershipHandlers(state: MemoryRemoteLogServerState) {
   return {
@@ -63,13 +104,8 @@ export function createMemoryMembershipHandlers(state: MemoryRemoteLogServerState
         })
       const existing = state.conversations.get(id)
       if (existing) {
-        if (!existing.members.has(userId))
-          failRemoteLog(
-            'conflict',
-            'another conversation already uses this id',
-            op,
-            'PARLEY_CONVERSATION_ID_TAKEN',
-          )
+        // A taken id answers like one that does not exist (`forbidden`): ids cannot be probed.
+        requireMember(state, userId, id, op)
         return summarizeConversation(existing, userId)
       }
       const createdAt = state.now()
@@ -121,6 +157,7 @@ export function createMemoryMembershipHandlers(state: MemoryRemoteLogServerState
 
     joinConversation(userId: UserId, code: string): RemoteConversation {
       const op = 'joinConversation'
+      checkJoinRate(state, userId, op)
       const normalised = String(code ?? '')
         .replace(/[^A-Za-z0-9]/g, '')
         .toUpperCase()
@@ -128,20 +165,22 @@ export function createMemoryMembershipHandlers(state: MemoryRemoteLogServerState
       const conversation = invite && state.conversations.get(invite.conversationId)
       // An invite to a conversation that is gone is as unknown as a code never issued.
       if (!invite || !conversation)
-        return failRemoteLog(
+        return failJoin(
+          state,
+          userId,
           'invite-not-found',
           'no such invite code',
-          op,
           'PARLEY_INVITE_NOT_FOUND',
         )
       if (conversation.members.has(userId)) return summarizeConversation(conversation, userId)
       if (invite.expiresAt !== null && invite.expiresAt <= state.now())
-        failRemoteLog('invite-expired', 'the invite has expired', op, 'PARLEY_INVITE_EXPIRED')
+        failJoin(state, userId, 'invite-expired', 'the invite has expired', 'PARLEY_INVITE_EXPIRED')
       if (invite.maxUses !== null && invite.uses >= invite.maxUses)
-        failRemoteLog(
+        failJoin(
+          state,
+          userId,
           'invite-exhausted',
           'the invite has been used up',
-          op,
           'PARLEY_INVITE_EXHAUSTED',
         )
       invite.uses++
@@ -151,6 +190,7 @@ export function createMemoryMembershipHandlers(state: MemoryRemoteLogServerState
         order: state.memberOrder++,
       })
       notify(state, userId, 'conversation-joined', { conversationId: conversation.id })
+      notifyMembersChanged(state, conversation)
       return summarizeConversation(conversation, userId)
     },
 
@@ -167,6 +207,11 @@ export function createMemoryMembershipHandlers(state: MemoryRemoteLogServerState
         if (next) next.role = 'owner'
       }
       notify(state, userId, 'conversation-left', { conversationId: id })
+      notifyMembersChanged(state, conversation)
+    },
+
+    members(userId: UserId, id: ConversationId): RemoteMember[] {
+      return listMembers(requireMember(state, userId, id, 'members'))
     },
   }
 }

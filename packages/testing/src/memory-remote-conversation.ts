@@ -4,8 +4,11 @@
 import type {
   ClientUpdateId,
   ConversationId,
+  DeviceId,
   RemoteConversation,
+  RemoteMember,
   RemoteMemberRole,
+  RemoteUpdate,
   UserId,
 } from '@parley/core/ports'
 
@@ -17,7 +20,13 @@ export interface MemoryRemoteConversationState {
   lastSeq: number
   prunedUptoSeq: number
   /** Log rows (pruned ones are gone), ascending. */
-  updates: { seq: number; update: Uint8Array; author: UserId; clientUpdateId: ClientUpdateId }[]
+  updates: {
+    seq: number
+    update: Uint8Array
+    author: UserId
+    device: DeviceId
+    clientUpdateId: ClientUpdateId
+  }[]
   /** Kept snapshots' `uptoSeq`, ascending. */
   snapshots: number[]
   members: { userId: UserId; role: RemoteMemberRole }[]
@@ -28,6 +37,8 @@ export interface StoredUpdate {
   seq: number
   update: Uint8Array
   author: UserId
+  device: DeviceId
+  signature: Uint8Array
   clientUpdateId: ClientUpdateId
   createdAt: number
 }
@@ -36,7 +47,8 @@ export interface StoredUpdate {
 export interface StoredSnapshot {
   uptoSeq: number
   state: Uint8Array
-  createdBy: UserId
+  /** Null: snapshots come from the trusted compactor only. */
+  createdBy: UserId | null
   updatedAt: number
 }
 
@@ -86,13 +98,27 @@ export function inspectConversation(c: StoredConversation): MemoryRemoteConversa
     kind: c.kind,
     lastSeq: c.lastSeq,
     prunedUptoSeq: c.prunedUptoSeq,
-    updates: c.updates.map(({ seq, update, author, clientUpdateId }) => ({
+    updates: c.updates.map(({ seq, update, author, device, clientUpdateId }) => ({
       seq,
       update: update.slice(),
       author,
+      device,
       clientUpdateId,
     })),
     snapshots: c.snapshots.map((s) => s.uptoSeq),
     members: [...c.members].map(([userId, m]) => ({ userId, role: m.role })),
   }
+}
+
+/** A copy of a stored update as `pull` returns it. */
+export function copyUpdate(u: StoredUpdate): RemoteUpdate {
+  return { ...u, update: u.update.slice(), signature: u.signature.slice() }
+}
+
+/** The members of `c` in the order of `list_members`: by join date, then join order. */
+export function listMembers(c: StoredConversation): RemoteMember[] {
+  return [...c.members]
+    .map(([user, m]) => ({ user, role: m.role, joinedAt: m.joinedAt, order: m.order }))
+    .sort((a, b) => a.joinedAt - b.joinedAt || a.order - b.order)
+    .map(({ user, role, joinedAt }) => ({ user, role, joinedAt }))
 }

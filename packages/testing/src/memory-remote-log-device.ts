@@ -8,6 +8,7 @@ import {
   type RemoteLogListener,
   type UserId,
 } from '@parley/core/ports'
+import type { MemoryDeviceHandlers } from './memory-device-handlers.js'
 import type { MemoryLogHandlers } from './memory-log-handlers.js'
 import type { MemoryMembershipHandlers } from './memory-membership-handlers.js'
 import type { MemoryRemoteLog, MemoryRemoteLogServer } from './memory-remote-log.js'
@@ -22,7 +23,7 @@ export interface MemoryRemoteLogDeviceContext {
   /** The public server object, given out as `MemoryRemoteLog.server`. */
   server: MemoryRemoteLogServer
   state: MemoryRemoteLogServerState
-  handlers: MemoryLogHandlers & MemoryMembershipHandlers
+  handlers: MemoryLogHandlers & MemoryMembershipHandlers & MemoryDeviceHandlers
   /** Every call of the device runs through it. */
   faults: MemoryRemoteLogFaults
 }
@@ -83,8 +84,13 @@ export function connectMemoryRemoteLogDevice(
       guarded('pull', () => handlers.pull(userId, id, afterSeq, options)),
     getSnapshot: (id, options) =>
       guarded('getSnapshot', () => handlers.getSnapshot(userId, id, options)),
-    putSnapshot: (id, snapshot, uptoSeq) =>
-      guarded('putSnapshot', () => handlers.putSnapshot(userId, id, snapshot, uptoSeq)),
+    requestCompaction: (id) =>
+      guarded('requestCompaction', () => handlers.requestCompaction(userId, id)),
+    registerDevice: (device) =>
+      guarded('registerDevice', () => handlers.registerDevice(userId, device)),
+    conversationDevices: (id) =>
+      guarded('conversationDevices', () => handlers.conversationDevices(userId, id)),
+    members: (id) => guarded('members', () => handlers.members(userId, id)),
     listConversations: () => guarded('listConversations', () => handlers.listConversations(userId)),
     createConversation: (input) =>
       guarded('createConversation', () => handlers.createConversation(userId, input)),

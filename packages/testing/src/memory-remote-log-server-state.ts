@@ -5,6 +5,7 @@ import {
   isValidId,
   REMOTE_LOG_LIMITS,
   type ConversationId,
+  type DeviceId,
   type RemoteLogEvents,
   type RemoteLogInboxStatus,
   type UserId,
@@ -25,6 +26,22 @@ export interface StoredInvite {
   uses: number
 }
 
+/** A registered device (`register_device`): whose it is, its key, its Yjs client ids. */
+export interface StoredDevice {
+  id: DeviceId
+  user: UserId
+  publicKey: Uint8Array
+  /** Ascending, each bound to this device only. */
+  clientIds: number[]
+}
+
+/** Failed invite codes of one user in the current window (the join rate limit). */
+export interface JoinFailureWindow {
+  /** When the window's first failure happened, ms since the epoch. */
+  start: number
+  count: number
+}
+
 /** The server's side of one connected device: where its notices and inbox status go. */
 export interface MemoryRemoteDevice {
   userId: UserId
@@ -39,7 +56,14 @@ export interface MemoryRemoteLogServerState {
   readonly limits: MemoryRemoteLogLimits
   readonly conversations: Map<string, StoredConversation>
   readonly invites: Map<string, StoredInvite>
+  /** The connected devices (`connect`), where notices go. */
   readonly devices: Set<MemoryRemoteDevice>
+  /** The registered devices (`registerDevice`), by id. */
+  readonly registeredDevices: Map<string, StoredDevice>
+  /** Which device each Yjs client id is bound to, project-wide and forever. */
+  readonly clientIdOwners: Map<number, DeviceId>
+  /** Failed joins per user, for the rate limit of `join_conversation`. */
+  readonly joinFailures: Map<UserId, JoinFailureWindow>
   /** Off the network: every call rejects with `network` and notices are lost. */
   offline: boolean
   /** The next member's join order, which picks the next owner when the last one leaves. */
@@ -57,6 +81,9 @@ export function createMemoryRemoteLogServerState(
     conversations: new Map(),
     invites: new Map(),
     devices: new Set(),
+    registeredDevices: new Map(),
+    clientIdOwners: new Map(),
+    joinFailures: new Map(),
     offline: false,
     memberOrder: 0,
   }

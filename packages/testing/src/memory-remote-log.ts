@@ -1,6 +1,7 @@
 // An in-memory RemoteLog for engine tests: the semantics of the Supabase RPCs (per-conversation
-// gapless seqs, idempotent push, per-user membership, invites, snapshots that never destroy
-// history, trusted pruning, inbox notices) without a network. One server holds the data; each
+// gapless seqs, idempotent push signed by registered devices, per-user membership, invites,
+// snapshots from a trusted compactor that never destroy history, trusted pruning, inbox notices)
+// without a network. One server holds the data; each
 // `connect(userId)` is one device of that user. Every call takes effect synchronously and
 // settles on a microtask; notices are delivered on microtasks after the call took effect, so
 // tests stay deterministic. Faults (offline, lost responses, refusals) are injected on the server.
@@ -8,8 +9,10 @@ import {
   RemoteLogError,
   type ConversationId,
   type RemoteLog,
+  type RemotePutSnapshotResult,
   type UserId,
 } from '@parley/core/ports'
+import { createMemoryDeviceHandlers } from './memory-device-handlers.js'
 import { createMemoryLogHandlers } from './memory-log-handlers.js'
 import { createMemoryMembershipHandlers } from './memory-membership-handlers.js'
 import { inspectConversation } from './memory-remote-conversation.js'
@@ -24,6 +27,8 @@ import { createMemoryRemoteLogServerState } from './memory-remote-log-server-sta
 export type { MemoryRemoteConversationState } from './memory-remote-conversation.js'
 export type { MemoryRemoteLogFault } from './memory-remote-log-faults.js'
 export type {
+  MemoryCompactor,
+  MemoryCompactorInput,
   MemoryRemoteLogLimits,
   MemoryRemoteLogServerOptions,
 } from './memory-remote-log-server-options.js'
@@ -37,6 +42,17 @@ export interface MemoryRemoteLogServer {
    * to `uptoSeq`, which must be a stored snapshot's `uptoSeq` (else throws). Returns the count.
    */
   prune(conversationId: ConversationId, uptoSeq: number): number
+  /**
+   * The trusted compactor's `put_snapshot` (service_role only on Supabase; members cannot write
+   * snapshots): stores a snapshot of seqs `1..uptoSeq` with `createdBy: null`, unless one at
+   * least as new exists (`stored: false`). Throws a `RemoteLogError` (`invalid`, `too-large`) for
+   * a missing conversation, an `uptoSeq` beyond the log, empty or too large bytes.
+   */
+  putTrustedSnapshot(
+    conversationId: ConversationId,
+    state: Uint8Array,
+    uptoSeq: number,
+  ): RemotePutSnapshotResult
   /**
    * Takes the server off the network (every call rejects with `network`, every inbox goes
    * `offline` and notices are lost) or back on (inboxes go `online`).
@@ -74,7 +90,11 @@ export function createMemoryRemoteLogServer(
 ): MemoryRemoteLogServer {
   const state = createMemoryRemoteLogServerState(options)
   const faults = createMemoryRemoteLogFaults(state)
-  const handlers = { ...createMemoryLogHandlers(state), ...createMemoryMembershipHandlers(state) }
+  const handlers = {
+    ...createMemoryLogHandlers(state),
+    ...createMemoryMembershipHandlers(state),
+    ...createMemoryDeviceHandlers(state),
+  }
 
   const server: MemoryRemoteLogServer = {
     calls: faults.calls,
@@ -96,6 +116,10 @@ export function createMemoryRemoteLogServer(
       for (const [key, u] of conversation.byClientId)
         if (u.seq <= uptoSeq) conversation.byClientId.delete(key)
       return before - conversation.updates.length
+    },
+
+    putTrustedSnapshot(id, snapshot, uptoSeq) {
+      return handlers.putTrustedSnapshot(id, snapshot, uptoSeq)
     },
 
     setOffline(value) {

@@ -42,15 +42,14 @@ export interface MemoryTransportOptions {
   peerId: PeerId | string
   /** Closes the transport when aborted. */
   signal?: AbortSignal
-  /** This transport's `signed`. Default: the hub's {@link MemoryTransportHubOptions.signed}. */
+  /**
+   * Whether the transport stands for a medium between users' devices (`Transport.signed`): the
+   * engine then signs and verifies updates on it. Default: the hub's
+   * {@link MemoryTransportHubOptions.signed} (false).
+   */
   signed?: boolean
   /** Receives every non-fatal error (also emitted as `error`). */
   onError?: (error: TransportError) => void
-  /**
-   * Whether the transport stands for a medium between users' devices (`Transport.signed`): the
-   * engine then signs and verifies updates on it. Default false.
-   */
-  signed?: boolean
 }
 
 /**
@@ -183,7 +182,6 @@ export function createMemoryTransportHub(
       // A shared network's rates are unknown here, so only a hub-built network without reordering promises order.
       ordered: options.network === undefined && (options.reorderRate ?? 0) === 0,
       signed: opts.signed ?? options.signed ?? false,
-      signed: opts.signed ?? false,
       get status() {
         return status
       },

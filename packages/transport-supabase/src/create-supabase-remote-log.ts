@@ -13,14 +13,17 @@ import type { SupabaseClient } from '@supabase/supabase-js'
 import { encodeBase64 } from './base64.js'
 import type { SupabaseExternalAuth } from './external-auth.js'
 import { keepSessionFresh } from './keep-session-fresh.js'
+import { mapFunctionError } from './map-function-error.js'
 import { mapRpcError, type RpcFailure } from './map-rpc-error.js'
 import {
+  parseCompaction,
   parseConversation,
   parseConversations,
+  parseDevices,
   parseInvite,
+  parseMembers,
   parsePullRows,
   parsePushResults,
-  parsePutSnapshot,
   parseSnapshot,
 } from './parse-rpc-results.js'
 import { resolveSupabaseClient, type SupabaseClientSource } from './resolve-supabase-client.js'
@@ -53,6 +56,9 @@ export interface SupabaseRemoteLog extends RemoteLog {
   readonly client: SupabaseClient
 }
 
+/** The trusted compactor (supabase/functions/parley-compact), asked by `requestCompaction`. */
+const COMPACT_FUNCTION = 'parley-compact'
+
 function checkConversationId(operation: string, id: unknown): void {
   // The server would answer 22P02 for a non-UUID; failing here avoids a round trip.
   if (!isUuid(id))
@@ -61,14 +67,22 @@ function checkConversationId(operation: string, id: unknown): void {
     })
 }
 
+function invalid(operation: string, message: string, index?: number): RemoteLogError {
+  return new RemoteLogError('invalid', `${operation}: ${message}`, {
+    operation,
+    ...(index !== undefined && { details: { index } }),
+  })
+}
+
 /**
- * A {@link RemoteLog} on Supabase: the RPCs of supabase/migrations (docs/SCHEMA.md) through
- * supabase-js, bytes as base64, answers validated, errors mapped to {@link RemoteLogError} codes
- * (PostgREST `hint` = `PARLEY_*`, HTTP status, fetch failures), and inbox notices from the
- * private channel `inbox:<userId>` of the signed-in user.
+ * A {@link RemoteLog} on Supabase: the RPCs of supabase/migrations (docs/SCHEMA.md,
+ * docs/TRUST.md) through supabase-js, bytes as base64, answers validated, errors mapped to
+ * {@link RemoteLogError} codes (PostgREST `hint` = `PARLEY_*`, HTTP status, fetch failures),
+ * compaction asked of the `parley-compact` Edge Function, and inbox notices from the private
+ * channel `inbox:<userId>` of the signed-in user.
  *
- * Every call needs a signed-in user (`not-authenticated` otherwise). Conversation ids must be
- * UUIDs (`invalid` otherwise, without a request).
+ * Every call needs a signed-in user (`not-authenticated` otherwise). Conversation and device ids
+ * must be UUIDs (`invalid` otherwise, without a request).
  */
 export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): SupabaseRemoteLog {
   const { client, owned } = resolveSupabaseClient(options)
@@ -105,10 +119,14 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
     emit('error', { error })
   }
 
-  /** Calls one RPC: times out, maps failures, and returns the raw `data` to be parsed. */
-  const rpc = async (operation: string, name: string, args: Record<string, unknown>) => {
+  const checkOpen = (operation: string) => {
     if (closed)
       throw new RemoteLogError('closed', `${operation}: the remote log is closed`, { operation })
+  }
+
+  /** Calls one RPC: times out, maps failures, and returns the raw `data` to be parsed. */
+  const rpc = async (operation: string, name: string, args: Record<string, unknown>) => {
+    checkOpen(operation)
     let answer: { data: unknown; error: RpcFailure | null; status: number }
     try {
       answer = await client.rpc(name, args).abortSignal(AbortSignal.timeout(timeoutMs))
@@ -155,25 +173,29 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
     async push(conversationId, entries) {
       checkConversationId('push', conversationId)
       if (entries.length === 0) {
-        if (closed)
-          throw new RemoteLogError('closed', 'push: the remote log is closed', {
-            operation: 'push',
-          })
+        checkOpen('push')
         return []
       }
       const ids: ClientUpdateId[] = []
       const updates = entries.map((entry, index) => {
-        if (!isClientUpdateId(entry.clientUpdateId) || !(entry.update instanceof Uint8Array))
-          throw new RemoteLogError(
-            'invalid',
-            'push: each entry needs a UUID clientUpdateId and bytes',
-            {
-              operation: 'push',
-              details: { index },
-            },
+        if (
+          !isClientUpdateId(entry.clientUpdateId) ||
+          !(entry.update instanceof Uint8Array) ||
+          !isUuid(entry.device) ||
+          !(entry.signature instanceof Uint8Array)
+        )
+          throw invalid(
+            'push',
+            'each entry needs a UUID clientUpdateId, bytes, a UUID device and a signature',
+            index,
           )
         ids.push(entry.clientUpdateId)
-        return { client_update_id: entry.clientUpdateId, update: encodeBase64(entry.update) }
+        return {
+          client_update_id: entry.clientUpdateId,
+          update: encodeBase64(entry.update),
+          device_id: entry.device,
+          signature: encodeBase64(entry.signature),
+        }
       })
       const data = await rpc('push', 'push_updates', {
         p_conversation_id: conversationId,
@@ -217,14 +239,54 @@ export function createSupabaseRemoteLog(options: SupabaseRemoteLogOptions): Supa
       return parseSnapshot(data)
     },
 
-    async putSnapshot(conversationId, state, uptoSeq) {
-      checkConversationId('putSnapshot', conversationId)
-      const data = await rpc('putSnapshot', 'put_snapshot', {
-        p_conversation_id: conversationId,
-        p_state: encodeBase64(state),
-        p_upto_seq: uptoSeq,
+    async requestCompaction(conversationId) {
+      const operation = 'requestCompaction'
+      checkConversationId(operation, conversationId)
+      checkOpen(operation)
+      let answer: { data: unknown; error: unknown }
+      try {
+        answer = await client.functions.invoke(COMPACT_FUNCTION, {
+          body: { conversation_id: conversationId },
+          timeout: timeoutMs,
+        })
+      } catch (cause) {
+        // functions-js answers failures as `{ error }`; a throw is anything else.
+        throw new RemoteLogError('network', `${operation}: ${String(cause)}`, { operation, cause })
+      }
+      if (answer.error !== null && answer.error !== undefined) {
+        const error = await mapFunctionError(operation, answer.error)
+        // Rate-limited per conversation: someone asked recently, which is what we wanted.
+        if (error.code === 'rate-limited') return { started: false }
+        throw error
+      }
+      return parseCompaction(answer.data)
+    },
+
+    async registerDevice(device) {
+      const operation = 'registerDevice'
+      if (!isUuid(device.id)) throw invalid(operation, 'the device id must be a UUID')
+      if (!(device.publicKey instanceof Uint8Array) || !Array.isArray(device.clientIds))
+        throw invalid(operation, 'a device needs a public key and an array of client ids')
+      await rpc(operation, 'register_device', {
+        p_device_id: device.id,
+        p_public_key: encodeBase64(device.publicKey),
+        p_client_ids: device.clientIds,
       })
-      return parsePutSnapshot(data)
+    },
+
+    async conversationDevices(conversationId) {
+      checkConversationId('conversationDevices', conversationId)
+      const data = await rpc('conversationDevices', 'conversation_devices', {
+        p_conversation_id: conversationId,
+      })
+      return parseDevices(data)
+    },
+
+    async members(conversationId) {
+      checkConversationId('members', conversationId)
+      return parseMembers(
+        await rpc('members', 'list_members', { p_conversation_id: conversationId }),
+      )
     },
 
     async listConversations() {

@@ -71,7 +71,13 @@ export function createSupabaseServer(options: SupabaseServerOptions): SupabaseSe
         onError,
         ...(options.inviteUrl !== undefined ? { inviteUrl: options.inviteUrl } : {}),
       })
-      const transport = createSupabaseTransport({ client, externalAuth: auth, onError })
+      // The log's inbox tells the transport when a conversation's live topic moves.
+      const transport = createSupabaseTransport({
+        client,
+        externalAuth: auth,
+        onError,
+        remoteLog: remote,
+      })
       let closed = false
       const session: SupabaseServerSession = {
         remote,

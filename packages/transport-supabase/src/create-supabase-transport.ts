@@ -33,9 +33,14 @@ export interface SupabaseTransport extends Transport {
 }
 
 /**
- * A {@link Transport} between devices over Supabase Realtime: one channel `conversation:<id>`
- * per joined conversation (private by default, so RLS admits members only).
+ * A {@link Transport} between devices over Supabase Realtime: one channel per joined
+ * conversation on its current topic `conversation:<id>:<epoch>`, asked of the server
+ * (`conversation_topic`) before each join (private by default, so RLS admits members only, and
+ * only to the current epoch's topic: see docs/TRUST.md).
  *
+ * - The epoch changes when someone leaves. Given the `remoteLog` of the same client, a room moves
+ *   to the new topic as soon as the inbox says `members-changed` (its peers leave and join again
+ *   there); otherwise when its channel fails.
  * - Messages travel as binary broadcasts (vsn 2.0.0 frames, no base64), event `update` for
  *   Yjs updates and sync messages, `awareness` for awareness. Each broadcast carries a frame of
  *   one or more messages (docs/TRANSPORT-SUPABASE.md): a leading-edge throttle per conversation
@@ -80,7 +85,7 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     counters,
     rooms: new Map<ConversationId, SupabaseRoom>(),
     isPrivate: options.private ?? true,
-    topicPrefix: options.topicPrefix ?? 'conversation:',
+    topicPrefix: options.topicPrefix,
     maxPayload,
     maxBodyBytes: maxPayload - frameOverhead(peerId),
     maxQueued: options.maxQueued ?? 1_000,
@@ -116,6 +121,8 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
     kind: 'supabase',
     peerId,
     ordered: false,
+    // Realtime reaches other users' devices: the engine signs and verifies every update.
+    signed: true,
     client,
     get status() {
       return status
@@ -196,7 +203,11 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
       client,
       () => {
         setStatus('online')
-        // Channels that were joined flush through their SUBSCRIBED callbacks after the rejoin.
+        // Channels that were joined flush through their SUBSCRIBED callbacks after the rejoin;
+        // rooms that could not even ask for their topic try again now.
+        for (const room of rooms.values())
+          if (room.channel === undefined && room.state === 'errored')
+            lifecycle.scheduleResubscribe(room, true)
       },
       () => {
         if (socketUp()) return
@@ -208,6 +219,19 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): Supa
       },
     ),
   )
+  const { remoteLog } = options
+  if (remoteLog !== undefined) {
+    cleanups.push(
+      remoteLog.on('members-changed', ({ conversationId }) => {
+        const room = rooms.get(conversationId)
+        if (room !== undefined) void lifecycle.checkTopic(room)
+      }),
+      remoteLog.on('inbox-status', ({ status: inbox }) => {
+        // Notices sent while the inbox was away are lost: someone may have left meanwhile.
+        if (inbox === 'online') for (const room of rooms.values()) void lifecycle.checkTopic(room)
+      }),
+    )
+  }
   if (options.externalAuth !== undefined) {
     cleanups.push(
       options.externalAuth.onTokenChange(() => {

@@ -24,3 +24,4 @@ export {
 } from './supabase-frame.js'
 export { mergeAwarenessUpdates } from './merge-awareness-updates.js'
 export * from './create-supabase-remote-log.js'
+export { mapRpcError, type RpcFailure } from './map-rpc-error.js'

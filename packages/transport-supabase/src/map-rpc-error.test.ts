@@ -35,6 +35,17 @@ describe('mapRpcError', () => {
     }
   })
 
+  it('maps the join rate limit to a retryable code with its delay', () => {
+    const error = mapRpcError('joinConversation', 400, {
+      code: 'P0001',
+      hint: 'PARLEY_RATE_LIMITED',
+      message: 'too many failed invite codes; wait',
+      details: '{"retry_after_s": 420}',
+    })
+    expect(error).toMatchObject({ code: 'rate-limited', details: { retryAfterS: 420 } })
+    expect(error.retryable).toBe(true)
+  })
+
   it('maps permission, argument and unknown failures to permanent codes', () => {
     const cases: [number, string, string, string][] = [
       [401, '42501', '', 'not-authenticated'],
@@ -43,7 +54,13 @@ describe('mapRpcError', () => {
       [400, 'P0001', 'PARLEY_NOT_MEMBER', 'forbidden'],
       [400, 'P0001', 'PARLEY_CLIENT_UPDATE_ID_REUSED', 'conflict'],
       [400, 'P0001', 'PARLEY_INVITE_EXHAUSTED', 'invite-exhausted'],
+      [400, 'P0001', 'PARLEY_UNKNOWN_DEVICE', 'forbidden'],
+      [400, 'P0001', 'PARLEY_DEVICE_TAKEN', 'conflict'],
+      [400, 'P0001', 'PARLEY_CLIENT_ID_TAKEN', 'conflict'],
+      [400, 'P0001', 'PARLEY_TOO_MANY_CLIENT_IDS', 'invalid'],
       [404, 'PGRST202', '', 'unknown'],
+      // Not a Parley code, even though it is a property of every object.
+      [400, 'P0001', 'constructor', 'unknown'],
     ]
     for (const [status, code, hint, expected] of cases) {
       const error = mapRpcError('push', status, { code, hint, message: 'x', details: 'not json' })

@@ -16,6 +16,13 @@ const PARLEY_CODES: Readonly<Record<string, RemoteLogErrorCode>> = {
   PARLEY_SNAPSHOT_AHEAD: 'invalid',
   PARLEY_CLIENT_UPDATE_ID_REUSED: 'conflict',
   PARLEY_CONVERSATION_ID_TAKEN: 'conflict',
+  // docs/TRUST.md: devices and their client ids.
+  PARLEY_UNKNOWN_DEVICE: 'forbidden',
+  PARLEY_DEVICE_TAKEN: 'conflict',
+  PARLEY_CLIENT_ID_TAKEN: 'conflict',
+  PARLEY_TOO_MANY_CLIENT_IDS: 'invalid',
+  // Too many failed invite codes (`details.retryAfterS`).
+  PARLEY_RATE_LIMITED: 'rate-limited',
   PARLEY_HISTORY_PRUNED: 'history-pruned',
   PARLEY_INVITE_NOT_FOUND: 'invite-not-found',
   PARLEY_INVITE_EXPIRED: 'invite-expired',
@@ -47,8 +54,13 @@ function parseDetails(details: unknown): Record<string, unknown> {
   }
 }
 
+/** The {@link RemoteLogErrorCode} of a `PARLEY_*` server code, or undefined for another string. */
+export function parleyErrorCode(serverCode: string): RemoteLogErrorCode | undefined {
+  return Object.hasOwn(PARLEY_CODES, serverCode) ? PARLEY_CODES[serverCode] : undefined
+}
+
 function codeFor(status: number, code: string, hint: string): RemoteLogErrorCode {
-  const parley = PARLEY_CODES[hint]
+  const parley = parleyErrorCode(hint)
   if (parley !== undefined) return parley
   // postgrest-js reports fetch failures and aborts (our timeout) with status 0.
   if (status === 0) return 'network'

@@ -6,10 +6,13 @@ import {
   RemoteLogError,
   type ClientUpdateId,
   type ConversationId,
+  type DeviceId,
+  type RemoteCompactionResult,
   type RemoteConversation,
+  type RemoteDevice,
   type RemoteInvite,
+  type RemoteMember,
   type RemoteMemberRole,
-  type RemotePutSnapshotResult,
   type RemoteSnapshot,
   type RemoteUpdate,
   type UserId,
@@ -73,12 +76,33 @@ class Reader {
     return this.row[field] === null || this.row[field] === undefined ? null : this.time(field)
   }
 
-  bytes(field: string): Uint8Array {
+  bytes(field: string, length?: number): Uint8Array {
     const value = this.row[field]
     const decoded = typeof value === 'string' ? decodeBase64(value) : null
-    return decoded ?? this.fail(field, 'base64 bytes')
+    if (decoded !== null && (length === undefined || decoded.byteLength === length)) return decoded
+    return this.fail(field, length === undefined ? 'base64 bytes' : `${length} base64 bytes`)
+  }
+
+  role(field: string): RemoteMemberRole {
+    const value = this.row[field]
+    return value === 'owner' || value === 'member' ? value : this.fail(field, "'owner' or 'member'")
+  }
+
+  /** Yjs client ids: an array of integers 1 to 2^53 − 1 (Postgres `bigint[]` as JSON numbers). */
+  clientIds(field: string): number[] {
+    const value = this.row[field]
+    if (!Array.isArray(value)) return this.fail(field, 'an array of client ids')
+    return value.map((id: unknown) =>
+      typeof id === 'number' && Number.isSafeInteger(id) && id >= 1
+        ? id
+        : this.fail(field, 'client ids between 1 and 2^53 - 1'),
+    )
   }
 }
+
+/** Bytes of an Ed25519 signature and of a raw Ed25519 public key. */
+const SIGNATURE_BYTES = 64
+const PUBLIC_KEY_BYTES = 32
 
 function asRow(operation: string, value: unknown): Row {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Row
@@ -98,15 +122,14 @@ function asRows(operation: string, value: unknown): Row[] {
 /** A `list_conversations` row / conversation summary. */
 export function parseConversation(operation: string, value: unknown): RemoteConversation {
   const r = new Reader(operation, asRow(operation, value))
-  const role = r.string('role')
-  if (role !== 'owner' && role !== 'member') r.fail('role', "'owner' or 'member'")
+  const role = r.role('role')
   return {
     id: r.uuid('id') as ConversationId,
     title: r.string('title'),
     kind: r.string('kind'),
     createdBy: r.nullableUuid('created_by') as UserId | null,
     createdAt: r.time('created_at'),
-    role: role as RemoteMemberRole,
+    role,
     joinedAt: r.time('joined_at'),
     lastSeq: r.seq('last_seq'),
     lastUpdateAt: r.nullableTime('last_update_at'),
@@ -145,7 +168,10 @@ export function parsePushResults(
   })
 }
 
-/** `pull_updates` rows, checked to be ascending and after `afterSeq`. */
+/**
+ * `pull_updates` rows, checked to be ascending and after `afterSeq`. A row without a device or
+ * signature (pushed before devices existed) fails the page: no replica could accept it.
+ */
 export function parsePullRows(value: unknown, afterSeq: number): RemoteUpdate[] {
   let previous = afterSeq
   return asRows('pull', value).map((row) => {
@@ -159,6 +185,8 @@ export function parsePullRows(value: unknown, afterSeq: number): RemoteUpdate[] 
       seq,
       update: r.bytes('update'),
       author: r.uuid('author') as UserId,
+      device: r.uuid('device_id') as DeviceId,
+      signature: r.bytes('signature', SIGNATURE_BYTES),
       clientUpdateId: clientUpdateId as ClientUpdateId,
       createdAt: r.time('created_at'),
     }
@@ -177,10 +205,37 @@ export function parseSnapshot(value: unknown): RemoteSnapshot | null {
   }
 }
 
-/** `put_snapshot`. */
-export function parsePutSnapshot(value: unknown): RemotePutSnapshotResult {
-  const r = new Reader('putSnapshot', asRow('putSnapshot', value))
-  return { stored: r.boolean('stored'), uptoSeq: r.seq('upto_seq') }
+/** `conversation_devices` rows. */
+export function parseDevices(value: unknown): RemoteDevice[] {
+  const operation = 'conversationDevices'
+  return asRows(operation, value).map((row) => {
+    const r = new Reader(operation, row)
+    return {
+      id: r.uuid('device_id') as DeviceId,
+      user: r.uuid('user_id') as UserId,
+      publicKey: r.bytes('public_key', PUBLIC_KEY_BYTES),
+      clientIds: r.clientIds('client_ids'),
+    }
+  })
+}
+
+/** `list_members` rows. */
+export function parseMembers(value: unknown): RemoteMember[] {
+  const operation = 'members'
+  return asRows(operation, value).map((row) => {
+    const r = new Reader(operation, row)
+    return {
+      user: r.uuid('user_id') as UserId,
+      role: r.role('role'),
+      joinedAt: r.time('joined_at'),
+    }
+  })
+}
+
+/** The JSON answer of the `parley-compact` Edge Function. */
+export function parseCompaction(value: unknown): RemoteCompactionResult {
+  const operation = 'requestCompaction'
+  return { started: new Reader(operation, asRow(operation, value)).boolean('started') }
 }
 
 /** `create_invite`; `url` is added by the caller. */

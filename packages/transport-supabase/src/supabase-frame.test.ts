@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ConversationId, OutgoingTransportMessage, PeerId } from '@parley/core/ports'
+import type { ConversationId, DeviceId, OutgoingTransportMessage, PeerId } from '@parley/core/ports'
 import { decodeSupabaseFrame, encodeMessageBody, encodeSupabaseFrame } from './supabase-frame.js'
 
 const conversation = 'c0ffee00-0000-4000-8000-000000000001' as ConversationId
@@ -8,6 +8,13 @@ const b = (...v: number[]) => new Uint8Array(v)
 
 const messages: OutgoingTransportMessage[] = [
   { type: 'update', conversationId: conversation, update: b(1, 2, 3) },
+  {
+    type: 'update',
+    conversationId: conversation,
+    update: b(9),
+    device: 'd0000000-0000-4000-8000-000000000001' as DeviceId,
+    signature: new Uint8Array(64).fill(3),
+  },
   { type: 'awareness', conversationId: conversation, update: b(4) },
   { type: 'sync-request', conversationId: conversation, stateVector: b(5, 0) },
   {

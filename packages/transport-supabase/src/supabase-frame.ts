@@ -5,12 +5,14 @@
 //
 //   frame   := varUint v · varString from · varUint count · message{count}
 //   message := varUint tag · varString to ('' = everyone) · body
-//   body    := update, awareness:  varUint8Array update
+//   body    := update:             varUint8Array update · varString device ('' = unsigned)
+//                                  · varUint8Array signature ('' = none)
+//              awareness:          varUint8Array update
 //              sync-request:       varUint8Array stateVector
 //              sync-reply:         varUint8Array update · varUint8Array stateVector ('' = none)
 //              hello, goodbye:     (nothing)
 //
-// The conversation id is not in the frame: it is the channel's (`conversation:<id>`). So a
+// The conversation id is not in the frame: it is the channel's (`conversation:<id>:<epoch>`). So a
 // member of one conversation cannot slip updates for another into its channel.
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -41,6 +43,11 @@ export function encodeMessageBody(message: OutgoingTransportMessage): EncodedMes
   encoding.writeVarString(encoder, message.to ?? '')
   switch (message.type) {
     case 'update':
+      encoding.writeVarUint8Array(encoder, message.update)
+      // The validator admits a device only with its signature, so both or neither are written.
+      encoding.writeVarString(encoder, message.device ?? '')
+      encoding.writeVarUint8Array(encoder, message.signature ?? new Uint8Array(0))
+      break
     case 'awareness':
       encoding.writeVarUint8Array(encoder, message.update)
       break
@@ -118,7 +125,15 @@ export function decodeSupabaseFrame(
         case 'hello':
         case 'goodbye':
           break
-        case 'update':
+        case 'update': {
+          record.conversationId = conversationId
+          record.update = decoding.readVarUint8Array(decoder)
+          const device = decoding.readVarString(decoder)
+          const signature = decoding.readVarUint8Array(decoder)
+          if (device !== '') record.device = device
+          if (signature.byteLength > 0) record.signature = signature
+          break
+        }
         case 'awareness':
           record.conversationId = conversationId
           record.update = decoding.readVarUint8Array(decoder)

@@ -1,6 +1,7 @@
 // The notice channel of a remote log: the private Realtime channel `inbox:<userId>`, on which
-// the database announces (with `realtime.send`, after commit) that a conversation's log grew or
-// that the user joined or left one (docs/SCHEMA.md §4). It follows the signed-in user, rejoins
+// the database announces (with `realtime.send`, after commit) that a conversation's log grew,
+// that the user joined or left one (docs/SCHEMA.md §4), or that the members of one of the
+// user's conversations changed (docs/TRUST.md). It follows the signed-in user, rejoins
 // when Realtime closes it (token expiry), and reports `online`/`offline` so the engine knows
 // when notices may have been missed.
 import {
@@ -15,12 +16,13 @@ import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import type { SupabaseExternalAuth } from './external-auth.js'
 import { watchRealtimeConnection } from './watch-realtime-connection.js'
 
+/** The notices of an inbox: the {@link RemoteLogEvents} the database sends. */
+export type SupabaseInboxNotice =
+  'conversation-updated' | 'conversation-joined' | 'conversation-left' | 'members-changed'
+
 /** What the inbox reports to its remote log. */
 export interface SupabaseInboxHandlers {
-  notice<E extends 'conversation-updated' | 'conversation-joined' | 'conversation-left'>(
-    event: E,
-    payload: RemoteLogEvents[E],
-  ): void
+  notice<E extends SupabaseInboxNotice>(event: E, payload: RemoteLogEvents[E]): void
   status(status: RemoteLogInboxStatus): void
   error(error: RemoteLogError): void
 }
@@ -31,7 +33,12 @@ export interface SupabaseInbox {
   close(): void
 }
 
-const NOTICES = new Set(['conversation-updated', 'conversation-joined', 'conversation-left'])
+const NOTICES = new Set<string>([
+  'conversation-updated',
+  'conversation-joined',
+  'conversation-left',
+  'members-changed',
+] satisfies SupabaseInboxNotice[])
 
 /**
  * Opens the inbox of whoever is signed in on `client` (and of whoever signs in later), or of
@@ -95,6 +102,8 @@ export function openSupabaseInbox(
       handlers.notice('conversation-updated', { conversationId, seq })
     } else if (message.event === 'conversation-joined') {
       handlers.notice('conversation-joined', { conversationId })
+    } else if (message.event === 'members-changed') {
+      handlers.notice('members-changed', { conversationId })
     } else {
       handlers.notice('conversation-left', { conversationId })
     }

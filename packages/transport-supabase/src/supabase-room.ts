@@ -1,4 +1,6 @@
-// The per-conversation room: one Realtime channel `<prefix><id>` and its join state machine.
+// The per-conversation room: one Realtime channel on the conversation's current topic
+// (`conversation:<id>:<epoch>`, asked of the server before each join, see
+// resolve-conversation-topic.ts) and its join state machine.
 //
 // - joining → joined on SUBSCRIBED: the lanes flush and presence is tracked again.
 // - → errored on CHANNEL_ERROR / TIMED_OUT, or joined → errored when the socket drops:
@@ -7,11 +9,16 @@
 //   rejoin, so the room resubscribes after a backoff: remove the channel, wait until it is gone,
 //   hand Realtime the session token, create a new channel (joining).
 // - `join`, and a new external token, resubscribe an errored or closed room at once.
+// - A topic the server will not give (not a member yet, offline) errors the room, reported like
+//   a failed join, and it tries again after the backoff.
+// - Moving: on `members-changed`, when the inbox comes back, and when a channel fails, the room
+//   asks for its topic again; a new one (someone left) drops its peers and resubscribes there.
 //
 // Callbacks check that their room is still the one of its conversation (and their channel still
 // the room's), so the late events of a left room or a replaced channel are ignored.
 import {
   createRetryPolicy,
+  isRemoteLogError,
   TRANSPORT_PROTOCOL_VERSION,
   TransportError,
   type ConversationId,
@@ -21,6 +28,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js'
 import type { CoalescingLane } from './coalescing-lane.js'
 import { createRoomLane } from './create-room-lane.js'
 import { receiveRoomBroadcast } from './receive-room-broadcast.js'
+import { resolveConversationTopic } from './resolve-conversation-topic.js'
 import { dropRoomPeers, syncRoomPeers } from './room-peers.js'
 import { DEFAULT_COALESCE_MS } from './supabase-transport-options.js'
 import type { SupabaseTransportContext } from './supabase-transport-context.js'
@@ -33,6 +41,10 @@ export interface SupabaseRoom {
   id: ConversationId
   /** Absent until the channel is created (after the previous one of the topic is gone). */
   channel: RealtimeChannel | undefined
+  /** The topic of `channel`; undefined while there is none. */
+  topic: string | undefined
+  /** Bumped by every start: a start or topic check that finds a newer one gives up. */
+  generation: number
   state: SupabaseRoomState
   peers: Set<PeerId>
   update: CoalescingLane
@@ -50,6 +62,11 @@ export interface SupabaseRoomLifecycle {
   open(id: ConversationId): void
   /** Re-creates a room's channel after the backoff, or on the next task when `immediately`. */
   scheduleResubscribe(room: SupabaseRoom, immediately?: boolean): void
+  /**
+   * Asks the server for the room's topic again and moves the room there if it changed. Never
+   * rejects; a refusal is reported as `join-failed` (once per failure streak).
+   */
+  checkTopic(room: SupabaseRoom): Promise<void>
   /** Unregisters a room, drops its queued messages and removes its channel. Peers stay. */
   remove(room: SupabaseRoom): void
 }
@@ -84,8 +101,25 @@ export function createSupabaseRoomLifecycle(
     return removal
   }
 
-  const subscribe = (room: SupabaseRoom, channel: RealtimeChannel) => {
+  const isCurrent = (room: SupabaseRoom) => !context.closed() && rooms.get(room.id) === room
+
+  /** Reports a failed join once per streak (SUBSCRIBED ends it); a dropped socket says enough. */
+  const reportJoinFailure = (room: SupabaseRoom, message: string, cause?: unknown) => {
+    if (room.failureReported || !context.socketUp()) return
+    room.failureReported = true
+    report(
+      new TransportError('join-failed', message, {
+        conversationId: room.id,
+        ...(cause !== undefined && { cause }),
+      }),
+    )
+  }
+
+  const messageOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+  const subscribe = (room: SupabaseRoom, channel: RealtimeChannel, topic: string) => {
     room.channel = channel
+    room.topic = topic
     room.state = 'joining'
     channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => {
       const event = typeof message.event === 'string' ? message.event : ''
@@ -126,20 +160,9 @@ export function createSupabaseRoomLifecycle(
         case 'TIMED_OUT':
           room.state = 'errored'
           dropRoomPeers(context, room)
-          // A dropped socket errors every channel; `status` says that already.
-          if (!room.failureReported && context.socketUp()) {
-            room.failureReported = true
-            report(
-              new TransportError(
-                'join-failed',
-                `joining ${context.topicPrefix}${room.id} failed: ${error?.message ?? state}`,
-                {
-                  conversationId: room.id,
-                  ...(error !== undefined && { cause: error }),
-                },
-              ),
-            )
-          }
+          reportJoinFailure(room, `joining ${topic} failed: ${error?.message ?? state}`, error)
+          // supabase-js rejoins this topic by itself, in vain if the epoch moved meanwhile.
+          if (context.socketUp()) void checkTopic(room)
           return
         case 'CLOSED':
           // Not left by us (leave() removes the room first): Realtime closed it, e.g. when the
@@ -152,8 +175,8 @@ export function createSupabaseRoomLifecycle(
     })
   }
 
-  const newChannel = (id: ConversationId): RealtimeChannel =>
-    client.channel(`${context.topicPrefix}${id}`, {
+  const newChannel = (topic: string): RealtimeChannel =>
+    client.channel(topic, {
       config: {
         private: context.isPrivate,
         broadcast: { self: false, ack: context.ack },
@@ -187,26 +210,74 @@ export function createSupabaseRoomLifecycle(
     const old = room.channel
     if (old !== undefined) {
       room.channel = undefined
+      room.topic = undefined
       await removeChannel(room.id, old)
     }
     await start(room)
   }
 
   const start = async (room: SupabaseRoom) => {
+    const generation = ++room.generation
+    const stale = () =>
+      !isCurrent(room) || room.generation !== generation || room.channel !== undefined
     try {
       await removals.get(room.id)
       await authorize()
     } catch (cause) {
       reportUnknown('reading the session failed')(cause)
     }
-    if (context.closed() || rooms.get(room.id) !== room || room.channel !== undefined) return
-    subscribe(room, newChannel(room.id))
+    if (stale()) return
+    let topic: string
+    try {
+      topic = await resolveConversationTopic(context, room.id)
+    } catch (cause) {
+      if (stale()) return
+      room.state = 'errored'
+      reportJoinFailure(
+        room,
+        `asking for the topic of ${room.id} failed: ${messageOf(cause)}`,
+        cause,
+      )
+      scheduleResubscribe(room)
+      return
+    }
+    if (stale()) return
+    subscribe(room, newChannel(topic), topic)
+  }
+
+  const checkTopic = async (room: SupabaseRoom): Promise<void> => {
+    // A fixed prefix never moves; a room without a topic is starting and will ask by itself.
+    if (context.topicPrefix !== undefined || !isCurrent(room) || room.topic === undefined) return
+    const generation = room.generation
+    let topic: string
+    try {
+      topic = await resolveConversationTopic(context, room.id)
+    } catch (cause) {
+      if (!isCurrent(room) || room.generation !== generation) return
+      // `forbidden`: no longer a member (the engine leaves the room when it hears of it).
+      if (!isRemoteLogError(cause, 'network'))
+        reportJoinFailure(
+          room,
+          `checking the topic of ${room.id} failed: ${messageOf(cause)}`,
+          cause,
+        )
+      return
+    }
+    if (!isCurrent(room) || room.generation !== generation || topic === room.topic) return
+    // Someone left: the old topic carries nothing new. The peers rejoin on the new one, which
+    // is the engine's cue to resync what was sent meanwhile.
+    counters.topicMoves++
+    room.state = 'joining'
+    dropRoomPeers(context, room)
+    scheduleResubscribe(room, true)
   }
 
   const makeRoom = (id: ConversationId): SupabaseRoom => {
     const room: SupabaseRoom = {
       id,
       channel: undefined,
+      topic: undefined,
+      generation: 0,
       state: 'joining',
       peers: new Set(),
       failureReported: false,
@@ -229,6 +300,7 @@ export function createSupabaseRoomLifecycle(
       void start(room)
     },
     scheduleResubscribe,
+    checkTopic,
     remove(room) {
       rooms.delete(room.id)
       room.update.clear()
@@ -236,6 +308,7 @@ export function createSupabaseRoomLifecycle(
       if (room.resubscribeTimer !== undefined) clearTimeout(room.resubscribeTimer)
       if (room.channel !== undefined) void removeChannel(room.id, room.channel)
       room.channel = undefined
+      room.topic = undefined
     },
   }
 }

@@ -23,8 +23,8 @@ export interface SupabaseTransportContext {
   readonly rooms: Map<ConversationId, SupabaseRoom>
   /** Whether channels are private (RLS-authorised). */
   readonly isPrivate: boolean
-  /** The channel of a conversation is `<topicPrefix><id>`. */
-  readonly topicPrefix: string
+  /** A fixed channel `<topicPrefix><id>` per conversation, or undefined: ask the server. */
+  readonly topicPrefix: string | undefined
   /** Largest broadcast payload, bytes. */
   readonly maxPayload: number
   /** Largest message body that still fits a frame of `maxPayload` bytes alone. */

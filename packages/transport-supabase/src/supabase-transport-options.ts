@@ -1,6 +1,6 @@
 // The options of `createSupabaseTransport`, apart from the factory so that the knobs and their
 // defaults read in one place.
-import type { PeerId, TransportError } from '@parley/core/ports'
+import type { PeerId, RemoteLog, TransportError } from '@parley/core/ports'
 import type { SupabaseExternalAuth } from './external-auth.js'
 import type { SupabaseClientSource } from './resolve-supabase-client.js'
 
@@ -21,8 +21,20 @@ export interface SupabaseTransportSettings {
    * anyone with the anon key could then read and write.
    */
   private?: boolean
-  /** Channel name prefix; the channel of a conversation is `<prefix><id>`. Default `'conversation:'`. */
+  /**
+   * Join the fixed channel `<prefix><id>` instead of asking the server for the conversation's
+   * current topic. Default: none — before each join the room asks `conversation_topic` for
+   * `conversation:<id>:<epoch>` (docs/TRUST.md), whose epoch changes when someone leaves. For
+   * tests and demos on public channels only.
+   */
   topicPrefix?: string
+  /**
+   * The remote log on the same client, whose inbox announces `members-changed`: each joined
+   * room then asks for its topic again and moves to the new epoch's at once (and re-checks every
+   * room when the inbox comes back online, notices may have been lost). Without it a room moves
+   * only when its channel fails or on `join`. `createSupabaseServer` wires it.
+   */
+  remoteLog?: Pick<RemoteLog, 'on'>
   /**
    * The throttle window of `update`/`sync-*` messages per conversation, ms: the first message of
    * a quiet conversation goes at once, the ones that follow within the window ride together in

@@ -18,8 +18,10 @@ export interface SupabaseTransportStats {
   sendFailed: number
   /** Channel joins that succeeded (first joins and rejoins). */
   joins: number
-  /** Channels re-created after Realtime closed them (token expiry, revoked access). */
+  /** Channels re-created after Realtime closed them (token expiry, revoked access) or a move. */
   resubscribes: number
+  /** Moves of a room to its conversation's new topic (someone left: a new epoch). */
+  topicMoves: number
 }
 
 /** A fresh set of counters, all zero: the transport bumps them in place and hands out copies. */
@@ -35,5 +37,6 @@ export function createSupabaseTransportStats(): SupabaseTransportStats {
     sendFailed: 0,
     joins: 0,
     resubscribes: 0,
+    topicMoves: 0,
   }
 }

@@ -1,62 +1,38 @@
+// The acceptance suite every RemoteLog passes (the memory log, and the Supabase log against the
+// emulator): the guarantees written at the top of packages/core/src/ports/remote-log.ts. The
+// trust cases (devices, signed rows, members, compaction) are in remote-log-trust-cases.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   isRemoteLogError,
   isRetryableRemoteLogError,
-  newClientUpdateId,
-  type ConversationId,
   type RemoteLog,
-  type RemoteLogErrorCode,
   type RemoteLogEvents,
-  type RemotePushEntry,
-  type UserId,
 } from '@parley/core/ports'
+import { registerTestDevice } from '../register-test-device.js'
+import {
+  bytes,
+  expectCode,
+  newConversationId,
+  rejection,
+  type ContractDevice,
+  type EventCollector,
+  type RemoteLogContractContext,
+  type RemoteLogContractHarness,
+  type RemoteLogContractOptions,
+} from './remote-log-contract-kit.js'
+import { remoteLogTrustCases } from './remote-log-trust-cases.js'
 
-/** What a RemoteLog implementation gives {@link remoteLogContract}: one fresh server per test. */
-export interface RemoteLogContractHarness {
-  /**
-   * A remote log signed in as the user called `user` on this harness's server: the same name
-   * is the same user (a new device), another name another user.
-   */
-  connect(user: string): Promise<{ log: RemoteLog; userId: UserId }>
-  /** The trusted compaction: prunes the log up to a stored snapshot's `uptoSeq`. */
-  prune(conversationId: ConversationId, uptoSeq: number): Promise<void>
-  /** Releases the server after each test (logs are closed before). */
-  dispose?(): void | Promise<void>
-}
-
-/** Options of {@link remoteLogContract}. */
-export interface RemoteLogContractOptions {
-  /** How long to wait for an expected notice, in ms. Default 5,000. */
-  timeoutMs?: number
-}
-
-const bytes = (...values: number[]) => new Uint8Array(values)
-const newConversationId = () => globalThis.crypto.randomUUID() as ConversationId
-const entry = (...values: number[]): RemotePushEntry => ({
-  clientUpdateId: newClientUpdateId(),
-  update: bytes(...values),
-})
-
-/** Resolves with the rejection of `promise`, failing if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to reject, but it resolved')
-}
-
-async function expectCode(promise: Promise<unknown>, code: RemoteLogErrorCode): Promise<void> {
-  const error = await rejection(promise)
-  expect(isRemoteLogError(error), String(error)).toBe(true)
-  expect((error as { code: string }).code).toBe(code)
-}
+export type {
+  RemoteLogContractHarness,
+  RemoteLogContractOptions,
+} from './remote-log-contract-kit.js'
 
 /**
  * The acceptance suite every {@link RemoteLog} passes, as Vitest blocks: conversations,
- * idempotent gapless push, paging, snapshots, membership and invites, pruning, typed errors,
- * inbox notices and close. Call it at the top level of a test file.
+ * idempotent gapless push, paging, trusted snapshots, membership and invites, pruning, typed
+ * errors, inbox notices and close, plus the trust cases (devices, signed rows, members,
+ * compaction, the join rate limit). Each connected device registers a device first. Call it at
+ * the top level of a test file.
  */
 export function remoteLogContract(
   name: string,
@@ -81,14 +57,17 @@ export function remoteLogContract(
       await harness.dispose?.()
     })
 
-    const connect = async (user: string) => {
+    const connect = async (user: string): Promise<ContractDevice> => {
       const result = await harness.connect(user)
       opened.push(result.log)
-      return result
+      return { ...result, device: await registerTestDevice(result.log) }
     }
 
     /** Collects one event of `log` and waits until `predicate` holds for one of them. */
-    const collect = <E extends keyof RemoteLogEvents>(log: RemoteLog, event: E) => {
+    const collect = <E extends keyof RemoteLogEvents>(
+      log: RemoteLog,
+      event: E,
+    ): EventCollector<E> => {
       const seen: RemoteLogEvents[E][] = []
       const waiters = new Set<() => void>()
       log.on(event, (payload) => {
@@ -123,6 +102,13 @@ export function remoteLogContract(
         : statuses.until('the inbox to be online', (s) => s.status === 'online')
     }
 
+    const context: RemoteLogContractContext = {
+      harness: () => harness,
+      connect,
+      collect,
+      inboxOnline,
+    }
+
     it('creates a conversation idempotently and lists it', async () => {
       const { log, userId } = await connect('alice')
       const id = newConversationId()
@@ -149,7 +135,8 @@ export function remoteLogContract(
     })
 
     it('pushes gapless seqs in input order, idempotently per clientUpdateId', async () => {
-      const { log } = await connect('alice')
+      const { log, device } = await connect('alice')
+      const entry = (...values: number[]) => device.entry(bytes(...values))
       const id = newConversationId()
       await log.createConversation({ id })
       expect(await log.push(id, [])).toEqual([])
@@ -179,24 +166,24 @@ export function remoteLogContract(
     })
 
     it('rejects a reused clientUpdateId with other bytes, writing nothing of the batch', async () => {
-      const { log } = await connect('alice')
+      const { log, device } = await connect('alice')
       const id = newConversationId()
       await log.createConversation({ id })
-      const original = entry(1)
+      const original = device.entry(bytes(1))
       await log.push(id, [original])
       const error = await rejection(
-        log.push(id, [entry(2), { clientUpdateId: original.clientUpdateId, update: bytes(9) }]),
+        log.push(id, [device.entry(bytes(2)), { ...original, update: bytes(9) }]),
       )
       expect(isRemoteLogError(error, 'conflict')).toBe(true)
       expect(isRetryableRemoteLogError(error)).toBe(false)
       expect((await log.pull(id, 0)).updates.map((u) => u.seq)).toEqual([1])
     })
 
-    it('pages pulls by seq with authors, copies and a cursor', async () => {
-      const { log, userId } = await connect('alice')
+    it('pages pulls by seq with authors, devices, signatures, copies and a cursor', async () => {
+      const { log, userId, device } = await connect('alice')
       const id = newConversationId()
       await log.createConversation({ id })
-      const entries = Array.from({ length: 7 }, (_, i) => entry(10 + i, i))
+      const entries = Array.from({ length: 7 }, (_, i) => device.entry(bytes(10 + i, i)))
       await log.push(id, entries)
       const seen: number[] = []
       let cursor = 0
@@ -205,10 +192,11 @@ export function remoteLogContract(
         const page = await log.pull(id, cursor, { limit: 3 })
         pages.push(page.hasMore)
         for (const u of page.updates) {
+          const pushed = entries[u.seq - 1]!
           expect(u.author).toBe(userId)
-          expect(u.clientUpdateId.toLowerCase()).toBe(
-            entries[u.seq - 1]!.clientUpdateId.toLowerCase(),
-          )
+          expect(u.device).toBe(device.device)
+          expect(u.signature).toEqual(pushed.signature)
+          expect(u.clientUpdateId.toLowerCase()).toBe(pushed.clientUpdateId.toLowerCase())
           expect(u.update).toEqual(bytes(9 + u.seq, u.seq - 1))
           expect(typeof u.createdAt).toBe('number')
           seen.push(u.seq)
@@ -222,25 +210,33 @@ export function remoteLogContract(
       // Returned bytes are copies.
       const page = await log.pull(id, 0, { limit: 1 })
       page.updates[0]!.update.fill(0)
-      expect((await log.pull(id, 0, { limit: 1 })).updates[0]!.update).toEqual(bytes(10, 0))
+      page.updates[0]!.signature.fill(0)
+      const again = (await log.pull(id, 0, { limit: 1 })).updates[0]!
+      expect(again.update).toEqual(bytes(10, 0))
+      expect(again.signature).toEqual(entries[0]!.signature)
       const past = await log.pull(id, 99)
       expect(past).toEqual({ updates: [], hasMore: false, lastSeq: 99 })
       await expectCode(log.pull(id, 0, { limit: 1001 }), 'too-large')
       await expectCode(log.pull(id, -1), 'invalid')
     })
 
-    it('stores snapshots that only move forward and steps back with beforeSeq', async () => {
-      const { log, userId } = await connect('alice')
+    it('serves trusted snapshots that only move forward and steps back with beforeSeq', async () => {
+      const { log, device } = await connect('alice')
       const id = newConversationId()
       await log.createConversation({ id })
       expect(await log.getSnapshot(id)).toBeNull()
-      await log.push(id, [entry(1), entry(2), entry(3)])
-      await expectCode(log.putSnapshot(id, bytes(7), 4), 'invalid')
-      expect(await log.putSnapshot(id, bytes(1, 2), 2)).toEqual({ stored: true, uptoSeq: 2 })
-      expect(await log.putSnapshot(id, bytes(1), 1)).toEqual({ stored: false, uptoSeq: 2 })
-      expect(await log.putSnapshot(id, bytes(1, 2, 3), 3)).toEqual({ stored: true, uptoSeq: 3 })
+      await log.push(
+        id,
+        [1, 2, 3].map((v) => device.entry(bytes(v))),
+      )
+      const put = (state: Uint8Array, uptoSeq: number) => harness.putSnapshot(id, state, uptoSeq)
+      await expectCode(put(bytes(7), 4), 'invalid')
+      expect(await put(bytes(1, 2), 2)).toEqual({ stored: true, uptoSeq: 2 })
+      expect(await put(bytes(1), 1)).toEqual({ stored: false, uptoSeq: 2 })
+      expect(await put(bytes(1, 2, 3), 3)).toEqual({ stored: true, uptoSeq: 3 })
       const newest = await log.getSnapshot(id)
-      expect(newest).toMatchObject({ state: bytes(1, 2, 3), uptoSeq: 3, createdBy: userId })
+      // Written by the compactor (the service role), not by a member.
+      expect(newest).toMatchObject({ state: bytes(1, 2, 3), uptoSeq: 3, createdBy: null })
       expect(typeof newest?.updatedAt).toBe('number')
       expect(await log.getSnapshot(id, { beforeSeq: 3 })).toMatchObject({
         state: bytes(1, 2),
@@ -250,20 +246,24 @@ export function remoteLogContract(
       // The log is untouched by snapshots.
       expect((await log.pull(id, 0)).updates).toHaveLength(3)
       expect((await log.listConversations())[0]?.snapshotUptoSeq).toBe(3)
+      expect('putSnapshot' in log).toBe(false)
     })
 
-    it('refuses non-members everything, and a taken conversation id', async () => {
-      const { log: alice } = await connect('alice')
-      const { log: bob } = await connect('bob')
+    it('refuses non-members everything, and a taken conversation id alike', async () => {
+      const { log: alice, device } = await connect('alice')
+      const { log: bob, device: bobDevice } = await connect('bob')
       const id = newConversationId()
       await alice.createConversation({ id })
-      await alice.push(id, [entry(1)])
-      await expectCode(bob.push(id, [entry(2)]), 'forbidden')
+      await alice.push(id, [device.entry(bytes(1))])
+      await expectCode(bob.push(id, [bobDevice.entry(bytes(2))]), 'forbidden')
       await expectCode(bob.pull(id, 0), 'forbidden')
       await expectCode(bob.getSnapshot(id), 'forbidden')
-      await expectCode(bob.putSnapshot(id, bytes(1), 1), 'forbidden')
       await expectCode(bob.createInvite(id), 'forbidden')
-      await expectCode(bob.createConversation({ id }), 'conflict')
+      await expectCode(bob.members(id), 'forbidden')
+      await expectCode(bob.conversationDevices(id), 'forbidden')
+      await expectCode(bob.requestCompaction(id), 'forbidden')
+      // A taken id answers like one that does not exist, so ids cannot be probed.
+      await expectCode(bob.createConversation({ id }), 'forbidden')
       // A conversation that does not exist looks the same as one you are not in.
       await expectCode(bob.pull(newConversationId(), 0), 'forbidden')
       expect(await bob.listConversations()).toEqual([])
@@ -271,12 +271,12 @@ export function remoteLogContract(
     })
 
     it('joins by invite code, once per use, and leaves idempotently', async () => {
-      const { log: alice } = await connect('alice')
-      const { log: bob, userId: bobId } = await connect('bob')
+      const { log: alice, device } = await connect('alice')
+      const { log: bob, userId: bobId, device: bobDevice } = await connect('bob')
       const { log: carol } = await connect('carol')
       const id = newConversationId()
       await alice.createConversation({ id, title: 'Invite me' })
-      await alice.push(id, [entry(5)])
+      await alice.push(id, [device.entry(bytes(5))])
       const invite = await alice.createInvite(id, { maxUses: 1 })
       expect(invite).toMatchObject({ conversationId: id, maxUses: 1, uses: 0 })
       expect(invite.code).toMatch(/^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$/)
@@ -290,9 +290,12 @@ export function remoteLogContract(
       await expectCode(carol.joinConversation('ZZZZZZZZ'), 'invite-not-found')
       const pulled = await bob.pull(id, 0)
       expect(pulled.updates.map((u) => u.update)).toEqual([bytes(5)])
-      const pushed = await bob.push(id, [entry(6)])
+      const pushed = await bob.push(id, [bobDevice.entry(bytes(6))])
       expect(pushed[0]?.seq).toBe(2)
-      expect((await alice.pull(id, 1)).updates[0]?.author).toBe(bobId)
+      expect((await alice.pull(id, 1)).updates[0]).toMatchObject({
+        author: bobId,
+        device: bobDevice.device,
+      })
       await bob.leaveConversation(id)
       await bob.leaveConversation(id)
       await expectCode(bob.pull(id, 0), 'forbidden')
@@ -312,11 +315,14 @@ export function remoteLogContract(
     })
 
     it('fails a pull below the pruned point with history-pruned', async () => {
-      const { log } = await connect('alice')
+      const { log, device } = await connect('alice')
       const id = newConversationId()
       await log.createConversation({ id })
-      await log.push(id, [entry(1), entry(2), entry(3), entry(4)])
-      await log.putSnapshot(id, bytes(1, 2, 3), 3)
+      await log.push(
+        id,
+        [1, 2, 3, 4].map((v) => device.entry(bytes(v))),
+      )
+      await harness.putSnapshot(id, bytes(1, 2, 3), 3)
       await harness.prune(id, 3)
       const error = await rejection(log.pull(id, 0))
       expect(isRemoteLogError(error, 'history-pruned')).toBe(true)
@@ -329,26 +335,20 @@ export function remoteLogContract(
     })
 
     it('enforces the update size limit, naming the entry', async () => {
-      const { log } = await connect('alice')
+      const { log, device } = await connect('alice')
       const id = newConversationId()
       await log.createConversation({ id })
       const error = await rejection(
-        log.push(id, [
-          entry(1),
-          { clientUpdateId: newClientUpdateId(), update: new Uint8Array(262_145) },
-        ]),
+        log.push(id, [device.entry(bytes(1)), device.entry(new Uint8Array(262_145))]),
       )
       expect(isRemoteLogError(error, 'too-large')).toBe(true)
       expect((error as { details: Record<string, unknown> }).details).toMatchObject({ index: 1 })
-      await expectCode(
-        log.push(id, [{ clientUpdateId: newClientUpdateId(), update: bytes() }]),
-        'invalid',
-      )
+      await expectCode(log.push(id, [device.entry(bytes())]), 'invalid')
       expect((await log.pull(id, 0)).updates).toEqual([])
     })
 
     it('notifies every member device of new seqs and the user of joins and leaves', async () => {
-      const { log: alice } = await connect('alice')
+      const { log: alice, device } = await connect('alice')
       const { log: alicePhone } = await connect('alice')
       const { log: bob } = await connect('bob')
       await Promise.all([inboxOnline(alice), inboxOnline(alicePhone), inboxOnline(bob)])
@@ -362,7 +362,7 @@ export function remoteLogContract(
       await phoneJoined.until('conversation-joined', (e) => e.conversationId === id)
       await bob.joinConversation((await alice.createInvite(id)).code)
       await bobJoined.until('bob joined', (e) => e.conversationId === id)
-      await alice.push(id, [entry(1), entry(2)])
+      await alice.push(id, [device.entry(bytes(1)), device.entry(bytes(2))])
       await phoneUpdated.until('seq 2 at the phone', (e) => e.conversationId === id && e.seq === 2)
       await bobUpdated.until('seq 2 at bob', (e) => e.conversationId === id && e.seq === 2)
       await bob.leaveConversation(id)
@@ -370,7 +370,7 @@ export function remoteLogContract(
     })
 
     it('closes idempotently: calls reject with closed, the inbox reports closed', async () => {
-      const { log } = await connect('alice')
+      const { log, device } = await connect('alice')
       const statuses: string[] = []
       log.on('inbox-status', ({ status }) => statuses.push(status))
       log.close()
@@ -378,7 +378,11 @@ export function remoteLogContract(
       expect(log.inboxStatus).toBe('closed')
       expect(statuses.filter((s) => s === 'closed')).toHaveLength(1)
       await expectCode(log.listConversations(), 'closed')
-      await expectCode(log.push(newConversationId(), [entry(1)]), 'closed')
+      await expectCode(log.push(newConversationId(), [device.entry(bytes(1))]), 'closed')
+      await expectCode(log.members(newConversationId()), 'closed')
+      await expectCode(log.requestCompaction(newConversationId()), 'closed')
     })
+
+    remoteLogTrustCases(context)
   })
 }
