@@ -169,8 +169,9 @@ export function parsePushResults(
 }
 
 /**
- * `pull_updates` rows, checked to be ascending and after `afterSeq`. A row without a device or
- * signature (pushed before devices existed) fails the page: no replica could accept it.
+ * `pull_updates` rows, checked to be ascending and after `afterSeq`. A row without a device (its
+ * user was deleted, or it was pushed before devices existed) comes with `device: null`; replicas
+ * refuse it, but the rows after it still flow.
  */
 export function parsePullRows(value: unknown, afterSeq: number): RemoteUpdate[] {
   let previous = afterSeq
@@ -185,8 +186,8 @@ export function parsePullRows(value: unknown, afterSeq: number): RemoteUpdate[] 
       seq,
       update: r.bytes('update'),
       author: r.uuid('author') as UserId,
-      device: r.uuid('device_id') as DeviceId,
-      signature: r.bytes('signature', SIGNATURE_BYTES),
+      device: r.nullableUuid('device_id') as DeviceId | null,
+      signature: row.signature === null ? null : r.bytes('signature', SIGNATURE_BYTES),
       clientUpdateId: clientUpdateId as ClientUpdateId,
       createdAt: r.time('created_at'),
     }

@@ -124,14 +124,17 @@ export class ReplicaTrust {
    */
   async admitLog(session: ConversationSession, rows: readonly RemoteUpdate[]): Promise<number> {
     const id = session.id
-    for (const row of rows) await this.#known(id, row.device)
+    for (const row of rows) if (row.device !== null) await this.#known(id, row.device)
     // A device registers client ids in blocks: a new block is learned by reading devices again.
     if (rows.some((row) => this.#hasUnknownClient(id, row.update))) await this.#load(id)
     const directory = this.#directory(id)
     const roles = this.#roles.get(id)
     const gate = this.#gate(session)
     for (const row of rows) {
-      const sender = directory.sender(row.device, row.author, roles?.get(row.author))
+      const sender =
+        row.device === null
+          ? undefined
+          : directory.sender(row.device, row.author, roles?.get(row.author))
       if (sender === undefined) {
         this.#ports.rejected({
           conversationId: id,
@@ -140,11 +143,11 @@ export class ReplicaTrust {
           source: 'log',
           seq: row.seq,
           user: row.author,
-          device: row.device,
+          ...(row.device !== null ? { device: row.device } : {}),
         })
         continue
       }
-      gate.admit(row.update, sender, { source: 'log', seq: row.seq, device: row.device })
+      gate.admit(row.update, sender, { source: 'log', seq: row.seq, device: row.device! })
     }
     let limit = Number.POSITIVE_INFINITY
     for (const tag of gate.heldTags()) {

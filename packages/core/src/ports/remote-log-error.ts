@@ -21,8 +21,8 @@
  * - `invalid`: an argument is malformed (not a UUID, empty bytes, a snapshot beyond the log, bad
  *   title or kind…); nothing was written.
  * - `conflict`: an id is already used for something else — a `clientUpdateId` reused for
- *   different bytes (an engine bug), or a conversation id taken by a conversation the caller is
- *   not in.
+ *   different bytes (an engine bug), a device id of another user, or a client id bound to
+ *   another device.
  * - `history-pruned`: `pull` asked for updates the server compacted away; load the snapshot
  *   first (`details.prunedUptoSeq`).
  * - `invite-not-found`, `invite-expired`, `invite-exhausted`: `joinConversation` with a code that

@@ -110,10 +110,14 @@ export interface RemoteUpdate {
   update: Uint8Array
   /** The user who pushed it (set by the server, not claimed by the client). */
   author: UserId
-  /** The device it was pushed with: a device of `author` (checked by the server at push). */
-  device: DeviceId
-  /** The device's signature, as pushed (64 bytes). */
-  signature: Uint8Array
+  /**
+   * The device it was pushed with: a device of `author` (checked by the server at push). `null`
+   * when the device is gone with its deleted user (or the row predates devices): replicas refuse
+   * such a row.
+   */
+  device: DeviceId | null
+  /** The device's signature, as pushed (64 bytes); `null` with `device`. */
+  signature: Uint8Array | null
   clientUpdateId: ClientUpdateId
   /** When the server appended it, in ms since the epoch. */
   createdAt: number
@@ -330,14 +334,16 @@ export interface RemoteLog {
   /**
    * Asks the server's trusted compactor to fold the log into a snapshot (members cannot write
    * snapshots). Best effort and rate-limited per conversation: resolves `{ started: false }` when
-   * a compaction ran recently or the log is short. Fails with `forbidden` or a retryable code.
+   * a compaction ran recently or the log is short. Fails with `forbidden`, `not-authenticated`,
+   * `unknown` (no compactor deployed), or a retryable code.
    */
   requestCompaction(conversationId: ConversationId): Promise<RemoteCompactionResult>
 
   /**
    * Registers (or extends) one of the caller's devices. Idempotent. Fails with `conflict` when a
    * client id is bound to another device or the device id belongs to another user, `invalid`
-   * (key or ids malformed), or a retryable code.
+   * (key or ids malformed, more than 64 ids in one call or 4,096 on one device), or a retryable
+   * code.
    */
   registerDevice(device: RemoteDeviceRegistration): Promise<void>
 
@@ -356,7 +362,8 @@ export interface RemoteLog {
   /**
    * Creates a conversation with the caller as owner. Idempotent on `id`: if the caller is already
    * a member, resolves with the existing conversation (title and kind unchanged). Fails with
-   * `conflict` when another conversation the caller is not in holds the id.
+   * `forbidden` when another conversation the caller is not in holds the id — the same answer as
+   * for any conversation the caller is not in, so ids cannot be probed.
    */
   createConversation(conversation: RemoteCreateConversation): Promise<RemoteConversation>
 
@@ -369,7 +376,8 @@ export interface RemoteLog {
   /**
    * Joins the conversation of an invite code (case, dashes and spaces ignored) and resolves with
    * it. Joining one the caller is already in uses nothing up. Fails with `invite-not-found`,
-   * `invite-expired`, `invite-exhausted`.
+   * `invite-expired`, `invite-exhausted`, or `rate-limited` (`details.retryAfterS`) after 10
+   * failed codes in 10 minutes.
    */
   joinConversation(code: string): Promise<RemoteConversation>
 

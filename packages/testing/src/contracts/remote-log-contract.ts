@@ -210,7 +210,7 @@ export function remoteLogContract(
       // Returned bytes are copies.
       const page = await log.pull(id, 0, { limit: 1 })
       page.updates[0]!.update.fill(0)
-      page.updates[0]!.signature.fill(0)
+      page.updates[0]!.signature!.fill(0)
       const again = (await log.pull(id, 0, { limit: 1 })).updates[0]!
       expect(again.update).toEqual(bytes(10, 0))
       expect(again.signature).toEqual(entries[0]!.signature)
