@@ -86,7 +86,8 @@ interface Attacker {
   remote: RemoteLog
   transport: Transport
   device: DeviceId
-  clientId: number
+  /** A fresh registered client id for each forgery (none builds on her refused structs). */
+  nextClientId(): number
   sign(conversationId: ConversationId, update: Uint8Array): Promise<Uint8Array>
 }
 
@@ -94,30 +95,34 @@ async function attacker(): Promise<Attacker> {
   const account = await signIn('Mallory')
   const keys = await createDeviceKeyPair()
   const device = crypto.randomUUID() as DeviceId
-  const clientId = 2 ** 40 + Math.floor(Math.random() * 2 ** 30)
+  const base = 2 ** 40 + Math.floor(Math.random() * 2 ** 30)
+  const clientIds = Array.from({ length: 64 }, (_, k) => base + k)
   const remote = account.server.remote
-  await remote.registerDevice({ id: device, publicKey: keys.publicKey, clientIds: [clientId] })
+  await remote.registerDevice({ id: device, publicKey: keys.publicKey, clientIds })
+  let used = 0
   return {
     account,
     remote,
     transport: account.server.transports[0]!,
     device,
-    clientId,
+    nextClientId: () => clientIds[used++]!,
     sign: (id, update) => signUpdate(keys.privateKey, id, update),
   }
 }
 
-/** The conversation as the log holds it, in a raw document writing as `clientId`. */
-async function rawState(remote: RemoteLog, id: ConversationId, clientId: number): Promise<Y.Doc> {
+/** The honest part of the log in a raw document writing as a fresh client id of Mallory's. */
+async function rawState(m: Attacker, id: ConversationId): Promise<Y.Doc> {
   const doc = new Y.Doc({ gc: true })
-  doc.clientID = clientId
   let after = 0
   for (;;) {
-    const page = await remote.pull(id, after)
-    for (const row of page.updates) Y.applyUpdate(doc, row.update)
+    const page = await m.remote.pull(id, after)
+    for (const row of page.updates) {
+      if (row.author !== m.account.user) Y.applyUpdate(doc, row.update)
+    }
     after = page.lastSeq
     if (!page.hasMore) break
   }
+  doc.clientID = m.nextClientId()
   return doc
 }
 
@@ -202,6 +207,12 @@ describe('a malicious member against honest replicas', () => {
     const invite = await alice.engine.createInvite(id)
     await carol.engine.joinConversation(invite.code)
     await mallory.remote.joinConversation(invite.code)
+    mallory.transport.join(id)
+    await until(
+      () => mallory.transport.peers().length,
+      (n) => n >= 2,
+      'mallory sees the others live',
+    )
     const hello = await alice.engine.send(id, { text: 'hello from alice' })
     await alice.engine.react(id, hello.id, '👍')
     await alice.engine.flush()
@@ -259,22 +270,26 @@ describe('a malicious member against honest replicas', () => {
     ]
     for (const [what, edit, reason] of forgeries) {
       for (const route of ['log', 'live'] as const) {
-        const doc = await rawState(mallory.remote, id, mallory.clientId)
+        const doc = await rawState(mallory, id)
         const update = change(doc, edit)
         const since = carol.rejected.length
         const sinceAlice = alice.rejected.length
         if (route === 'log') await pushSigned(mallory, id, update)
         else await broadcastSigned(mallory, id, update)
-        const at = await refused(carol, since, reason, route)
+        const at = await refused(carol, since, reason, route).catch((error: unknown) => {
+          throw new Error(
+            `${what} via ${route}: ${String(error)}; got ${JSON.stringify(carol.rejected.slice(since))}`,
+          )
+        })
         expect(at.user, what).toBe(mallory.account.user)
         await refused(alice, sinceAlice, reason, route)
       }
     }
 
     // Structs under Alice's client id (read from her message's struct in the log).
-    const doc = await rawState(mallory.remote, id, mallory.clientId)
+    const doc = await rawState(mallory, id)
     const aliceClient = [...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()].find(
-      (c) => c !== mallory.clientId,
+      (c) => c !== doc.clientID,
     )!
     doc.clientID = aliceClient
     const impersonation = change(doc, (d) =>
@@ -334,6 +349,84 @@ describe('a malicious member against honest replicas', () => {
     const a = (await alice.engine.conversationState(id)).meta.title
     const c = (await carol.engine.conversationState(id)).meta.title
     expect([a, c]).toEqual(['Ours', 'Ours'])
+    for (const h of [alice, carol]) await h.engine.close()
+    mallory.transport.close()
+    mallory.remote.close()
+  }, 120_000)
+
+  it("refuses a signed update replayed into another conversation, and cuts a leaver's live access within seconds", async () => {
+    const alice = await honest('Alice')
+    const carol = await honest('Carol')
+    const mallory = await attacker()
+    const first = await alice.engine.createConversation({ id: crypto.randomUUID(), title: 'One' })
+    const second = await alice.engine.createConversation({ id: crypto.randomUUID(), title: 'Two' })
+    for (const c of [first, second]) {
+      const invite = await alice.engine.createInvite(c.id)
+      await carol.engine.joinConversation(invite.code)
+      await mallory.remote.joinConversation(invite.code)
+      mallory.transport.join(c.id)
+    }
+    // Mallory records what crosses the first conversation live (Alice's signed updates).
+    const captured: { update: Uint8Array; device: DeviceId; signature: Uint8Array }[] = []
+    mallory.transport.on('message', ({ message }) => {
+      if (message.type === 'update' && message.conversationId === first.id && message.device)
+        captured.push({
+          update: message.update,
+          device: message.device,
+          signature: message.signature!,
+        })
+    })
+    await until(
+      () => mallory.transport.peers().length,
+      (n) => n >= 2,
+      'mallory live',
+    )
+    await alice.engine.send(first.id, { text: 'only for the first' })
+    const stolen = await until(
+      () => captured[0],
+      (c) => c !== undefined,
+      "Alice's live update",
+    )
+    const since = carol.rejected.length
+    mallory.transport.send({ type: 'update', conversationId: second.id, ...stolen! })
+    await refused(carol, since, 'bad-signature', 'live')
+    expect((await texts(carol, second.id)).join()).not.toContain('only for the first')
+
+    // A raw channel on the current topic, kept open by a client that does not play along.
+    await mallory.account.client.realtime.setAuth(mallory.account.token)
+    const { data: topic } = await mallory.account.client.rpc('conversation_topic', {
+      p_conversation_id: first.id,
+    })
+    const heard: unknown[] = []
+    await new Promise<void>((resolve, reject) => {
+      mallory.account.client
+        .channel(String(topic), { config: { private: true, broadcast: { self: false } } })
+        .on('broadcast', { event: '*' }, (payload) => heard.push(payload))
+        .subscribe((status, error) => {
+          if (status === 'SUBSCRIBED') resolve()
+          else if (status !== 'CLOSED') reject(error ?? new Error(status))
+        })
+    })
+    await alice.engine.send(first.id, { text: 'before leaving' })
+    await until(
+      () => heard.length,
+      (n) => n > 0,
+      'the raw channel hears the conversation',
+    )
+
+    await mallory.remote.leaveConversation(first.id)
+    // The others move to the new epoch's topic within seconds; the old one goes quiet.
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    const before = heard.length
+    await alice.engine.send(first.id, { text: 'after mallory left' })
+    await until(
+      () => texts(carol, first.id),
+      (t) => t.includes(`${alice.user}: after mallory left`),
+      'carol live',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(heard.length).toBe(before)
+
     for (const h of [alice, carol]) await h.engine.close()
     mallory.transport.close()
     mallory.remote.close()
