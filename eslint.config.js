@@ -10,6 +10,8 @@ export default tseslint.config(
       '**/dist/**',
       '**/dev-dist/**',
       'bench/results/**',
+      // Copies made for packing (npm run copy-schema); the sources live in supabase/.
+      'packages/supabase-emulator/schema/**',
       'test-results/**',
       'playwright-report/**',
       '**/*.d.mts',

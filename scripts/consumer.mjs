@@ -121,7 +121,9 @@ function packInputs() {
   const parts = PACKAGES.map((name) => hashTree(join(root, 'packages', name), notPacked))
   for (const file of ['tsconfig.base.json', 'scripts/pack-manifest.mjs'])
     parts.push(readFileSync(join(root, file)))
-  parts.push(hashTree(join(root, 'supabase', 'migrations'))) // the emulator ships a copy
+  // The emulator ships a copy of both.
+  parts.push(hashTree(join(root, 'supabase', 'migrations')))
+  parts.push(hashTree(join(root, 'supabase', 'functions')))
   return sha(...parts)
 }
 

@@ -1,12 +1,13 @@
 // `parley-supabase init`: Parley's migrations land in an app's supabase/migrations under their
-// own names; a second run changes nothing; a different file of the same name is refused unless
-// --force; an existing config.toml is never touched.
+// own names and its Edge Functions in supabase/functions; a second run changes nothing; a
+// different file of the same name is refused unless --force; an existing config.toml is never
+// touched.
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli, type CliIo } from './cli.js'
-import { PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
+import { PARLEY_FUNCTIONS_DIR, PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
 import { parseProjectConfig } from './project/project-config.js'
 
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {
@@ -61,6 +62,39 @@ describe('parley-supabase init', () => {
     expect(io.stderr()).toBe('')
   })
 
+  it("copies Parley's Edge Functions (parley-compact and its deno.json) into supabase/functions", async () => {
+    const io = await init()
+    const compact = join(app, 'supabase', 'functions', 'parley-compact')
+    const files = (await readdir(compact)).sort()
+    expect(files).toEqual((await readdir(join(PARLEY_FUNCTIONS_DIR, 'parley-compact'))).sort())
+    expect(files).toEqual(expect.arrayContaining(['deno.json', 'index.ts']))
+    for (const name of files) {
+      expect(await readFile(join(compact, name), 'utf8')).toBe(
+        await readFile(join(PARLEY_FUNCTIONS_DIR, 'parley-compact', name), 'utf8'),
+      )
+      expect(io.stdout()).toContain(`copied     ${join(compact, name)}`)
+    }
+    // Only function folders: not the repository's tsconfig.json for typechecking them.
+    expect(await readdir(join(app, 'supabase', 'functions'))).toEqual(['parley-compact'])
+    expect(JSON.parse(await readFile(join(compact, 'deno.json'), 'utf8'))).toMatchObject({
+      imports: { '@parley/core': 'npm:@parley/core', yjs: 'npm:yjs' },
+    })
+    expect(io.stdout()).toContain('supabase functions deploy parley-compact')
+  })
+
+  it('refuses to overwrite an edited function file until --force', async () => {
+    const index = join(app, 'supabase', 'functions', 'parley-compact', 'index.ts')
+    await mkdir(join(index, '..'), { recursive: true })
+    await writeFile(index, '// mine\n')
+    const refused = await init()
+    expect(process.exitCode).toBe(1)
+    expect(refused.stderr()).toContain(index)
+    expect(await readFile(index, 'utf8')).toBe('// mine\n')
+    process.exitCode = undefined
+    const forced = await init('--force')
+    expect(forced.stdout()).toContain(`replaced   ${index}`)
+  })
+
   it('is idempotent: a second run reports every file unchanged', async () => {
     await init()
     const io = await init()
@@ -99,7 +133,7 @@ describe('parley-supabase init', () => {
 
     const refused = await init()
     expect(process.exitCode).toBe(1)
-    expect(refused.stderr()).toContain('refusing to overwrite 1 migration(s)')
+    expect(refused.stderr()).toContain('refusing to overwrite 1 file(s)')
     expect(refused.stderr()).toContain(target(first))
     expect(refused.stderr()).toContain('--force')
     expect(await readFile(target(first), 'utf8')).toBe('-- edited by hand\n')

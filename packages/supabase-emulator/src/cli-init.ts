@@ -1,6 +1,6 @@
-// `parley-supabase init`: copies Parley's migrations into the app's supabase/ folder (see
-// project/init-project.ts), then says what it wrote and what to do next, locally and for a hosted
-// project. Failures are one clear message and exit code 1.
+// `parley-supabase init`: copies Parley's migrations and Edge Functions into the app's supabase/
+// folder (see project/init-project.ts), then says what it wrote and what to do next, locally and
+// for a hosted project. Failures are one clear message and exit code 1.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CliIo } from './cli-io.js'
@@ -13,7 +13,7 @@ import { isProjectError } from './project/project-error.js'
 export interface CliInitOptions {
   /** App folder. Default: the working directory. */
   dir?: string
-  /** Replace differing migrations of the same name. Default `false`. */
+  /** Replace differing migrations and function files of the same name. Default `false`. */
   force?: boolean
 }
 
@@ -26,7 +26,7 @@ export async function runInit(options: CliInitOptions, io: CliIo): Promise<void>
     if (!isProjectError(error)) throw error
     if (error.code === 'migration_conflict') {
       io.err(
-        `parley-supabase init: refusing to overwrite ${error.files.length} migration(s) that ` +
+        `parley-supabase init: refusing to overwrite ${error.files.length} file(s) that ` +
           `differ from Parley's:\n${error.files.map((f) => `  ${displayPath(f)}\n`).join('')}` +
           `Nothing was written. Compare them, or run again with --force to replace them with ` +
           `Parley's version.\n`,
@@ -45,12 +45,23 @@ export async function runInit(options: CliInitOptions, io: CliIo): Promise<void>
   for (const name of result.copied) lines.push(`  copied     ${file(`migrations/${name}`)}`)
   for (const name of result.overwritten) lines.push(`  replaced   ${file(`migrations/${name}`)}`)
   for (const name of result.unchanged) lines.push(`  unchanged  ${file(`migrations/${name}`)}`)
-  const changed = result.copied.length + result.overwritten.length
-  const total = changed + result.unchanged.length
+  const fns = result.functions
+  for (const name of fns.copied) lines.push(`  copied     ${file(`functions/${name}`)}`)
+  for (const name of fns.overwritten) lines.push(`  replaced   ${file(`functions/${name}`)}`)
+  for (const name of fns.unchanged) lines.push(`  unchanged  ${file(`functions/${name}`)}`)
+  const changed =
+    result.copied.length + result.overwritten.length + fns.copied.length + fns.overwritten.length
+  const total = result.copied.length + result.overwritten.length + result.unchanged.length
+  const functionNames = [
+    ...new Set([...fns.copied, ...fns.overwritten, ...fns.unchanged].map((f) => f.split('/')[0])),
+  ]
   lines.push(
     changed === 0 && !result.createdConfig
-      ? "Already up to date: Parley's migrations are in place."
-      : `Parley's schema: ${total} migrations in ${where}/migrations.`,
+      ? "Already up to date: Parley's migrations and functions are in place."
+      : `Parley's schema: ${total} migrations in ${where}/migrations` +
+          (functionNames.length > 0
+            ? `; Edge Functions in ${where}/functions: ${functionNames.join(', ')}.`
+            : '.'),
   )
   io.out(`${lines.join('\n')}\n`)
   if (!result.createdConfig) await checkExistingConfig(join(result.supabaseDir, 'config.toml'), io)
@@ -61,10 +72,12 @@ const NEXT_STEPS = `
 Next steps
   Locally (no Docker):
     npx parley-supabase start
-      applies ./supabase/migrations then ./supabase/seed.sql, prints the URL and keys.
+      applies ./supabase/migrations then ./supabase/seed.sql, serves ./supabase/functions,
+      prints the URL and keys.
   Hosted Supabase project (the Supabase CLI):
     supabase link --project-ref <your-project-ref>
     supabase db push        (add --include-all if the project already has newer migrations)
+    supabase functions deploy parley-compact   (the trusted compactor; snapshots need it)
   Then, in the hosted project's dashboard:
     Authentication → Providers: enable the sign-in methods your app uses
       (Anonymous sign-ins too, if your app signs users in anonymously)

@@ -115,7 +115,11 @@ describe('parley-supabase start in an app folder', () => {
       expect(out).toContain(
         `${join(app, 'supabase')}/: config.toml (read api.port, db.seed.enabled, ` +
           'db.seed.sql_paths, auth.jwt_expiry, auth.enable_signup, ' +
-          'auth.enable_anonymous_sign_ins, auth.email.enable_confirmations), 3 migrations, seed.sql',
+          'auth.enable_anonymous_sign_ins, auth.email.enable_confirmations), ',
+      )
+      expect(out).toMatch(/\d+ migrations, seed\.sql, 1 function \(parley-compact\)\n/)
+      expect(out).toContain(
+        `Functions URL: ${session.emulator.url}/functions/v1/<name> (parley-compact)`,
       )
       expect(out).toMatch(/Migrations: 20261121120000_create_conversation_tables\n +20261121120100/)
       expect(io.err_.join('')).not.toContain('WARNING')
@@ -125,6 +129,14 @@ describe('parley-supabase start in an app folder', () => {
       expect(await session.emulator.sql(`select to_regclass('public.seeded') as t`)).toEqual([
         { t: 'seeded' },
       ])
+      // The app's copy of parley-compact is served: it boots and refuses a body without an id.
+      const invoked = await client(session.emulator.url, session.emulator.anonKey).functions.invoke(
+        'parley-compact',
+        { body: {} },
+      )
+      const response = (invoked.error as { context?: Response } | null)?.context
+      expect(response?.status).toBe(400)
+      expect(await response?.json()).toMatchObject({ code: 'PARLEY_INVALID_ARGUMENT' })
     } finally {
       await session.stop()
     }
@@ -145,9 +157,9 @@ describe('parley-supabase start in an app folder', () => {
       )
       expect(err).toContain('PGRST202')
       const out = io.out_.join('')
-      expect(out).toContain(
-        '0 migrations; not served: functions/ (edge functions are not served by this emulator yet)',
-      )
+      expect(out).toContain('0 migrations')
+      expect(out).not.toContain('not served')
+      expect(out).toContain(`Functions URL: ${session.emulator.url}/functions/v1/<name> (none`)
       expect(out).toContain('Migrations: none')
       expect(process.exitCode).toBeUndefined()
       const { error } = await callParleyRpc(session.emulator.url, session.emulator.anonKey)

@@ -28,14 +28,16 @@ export type { CliIo } from './cli-io.js'
 export const USAGE = `Usage: parley-supabase <command> [options]
 
 Commands:
-  init    copy Parley's migrations into ./supabase/migrations (and write a minimal
-          ./supabase/config.toml if there is none); run it again after upgrading
-  start   run a local Supabase (Auth, PostgREST, Realtime) on embedded Postgres, applying
-          ./supabase/migrations then the seed, like \`supabase start\`
+  init    copy Parley's migrations into ./supabase/migrations and its Edge Functions into
+          ./supabase/functions (and write a minimal ./supabase/config.toml if there is
+          none); run it again after upgrading
+  start   run a local Supabase (Auth, PostgREST, Realtime, Edge Functions) on embedded
+          Postgres, applying ./supabase/migrations then the seed, like \`supabase start\`,
+          and serving ./supabase/functions like \`supabase functions serve\`
 
 Options of init:
   --dir <app>           the app folder that gets supabase/ (default: the current directory)
-  --force               replace migrations of the same name that differ from Parley's
+  --force               replace migrations and function files that differ from Parley's
 
 Options of start:
   --dir <app>           the app folder whose supabase/ is used (default: the current directory)
@@ -47,6 +49,8 @@ Options of start:
   --seed <file>         seed file instead of [db.seed] sql_paths (default supabase/seed.sql)
   --no-seed             run no seed file
   --jwt-expiry <s>      access-token lifetime in seconds (default: [auth] jwt_expiry, else 3600)
+  --env-file <file>     secrets for Edge Functions (default: supabase/functions/.env)
+  --no-verify-jwt       serve every Edge Function without the JWT check
   --verbose             log every request-level debug line
 
   -h, --help            show this help
@@ -55,6 +59,7 @@ start reads only these keys of supabase/config.toml (flags win over them):
   [api] port  [db.seed] enabled, sql_paths
   [auth] jwt_expiry, enable_signup, enable_anonymous_sign_ins, site_url
   [auth.email] enable_confirmations, max_frequency, otp_expiry
+  [functions.<name>] enabled, verify_jwt, import_map, entrypoint
 `
 
 /** A started CLI session: the emulator and a way to stop it as Ctrl-C does. */
@@ -116,6 +121,8 @@ async function runStart(args: string[], io: CliIo): Promise<CliSession | undefin
         seed: { type: 'string' },
         'no-seed': { type: 'boolean' },
         'jwt-expiry': { type: 'string' },
+        'env-file': { type: 'string' },
+        'no-verify-jwt': { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -192,6 +199,12 @@ async function runStart(args: string[], io: CliIo): Promise<CliSession | undefin
       ...(values.host !== undefined && { host: values.host }),
       ...authSettings,
       ...(jwtExpirySeconds !== undefined && { jwtExpirySeconds }),
+      functions: {
+        dir: project.functionsDir,
+        functions: project.functionsConfig,
+        ...(values['env-file'] !== undefined && { envFile: resolve(values['env-file']) }),
+        ...(values['no-verify-jwt'] && { verifyJwt: false }),
+      },
     })
   } catch (error) {
     const reason = isAddressInUse(error)
@@ -201,7 +214,7 @@ async function runStart(args: string[], io: CliIo): Promise<CliSession | undefin
     process.exitCode = 1
     return undefined
   }
-  io.out(statusBlock(emulator, database, Date.now() - started, found))
+  io.out(statusBlock(emulator, database, Date.now() - started, found, project.functions))
   return { emulator, stop: () => emulator.stop() }
 }
 
@@ -226,6 +239,8 @@ export function statusBlock(
   elapsedMs: number,
   /** Migration files found in the folders applied, to tell "none pending" from "none at all". */
   foundMigrations = emulator.appliedMigrations.length,
+  /** The Edge Functions found, listed under their URL. */
+  functions: readonly string[] = [],
 ): string {
   const where =
     database === 'memory'
@@ -238,6 +253,12 @@ export function statusBlock(
     ['REST URL', `${emulator.url}/rest/v1`],
     ['Auth URL', `${emulator.url}/auth/v1`],
     ['Realtime URL', `${emulator.url.replace(/^http/, 'ws')}/realtime/v1`],
+    [
+      'Functions URL',
+      functions.length > 0
+        ? `${emulator.functionsUrl}/<name> (${functions.join(', ')})`
+        : `${emulator.functionsUrl}/<name> (none in supabase/functions)`,
+    ],
     ['Database', where],
     ['JWT secret', emulator.jwtSecret],
     ['anon key', emulator.anonKey],

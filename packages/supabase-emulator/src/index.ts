@@ -1,8 +1,22 @@
-// @parley/supabase-emulator: a local Supabase subset (Auth, PostgREST, Realtime) over real
-// Postgres (embedded PGlite or a server) that the real supabase-js talks to. See docs/EMULATOR.md.
-export { DEFAULT_MIGRATIONS_DIR, startSupabaseEmulator } from './start-supabase-emulator.js'
+// @parley/supabase-emulator: a local Supabase subset (Auth, PostgREST, Realtime, Edge Functions)
+// over real Postgres (embedded PGlite or a server) that the real supabase-js talks to. See
+// docs/EMULATOR.md.
+export {
+  DEFAULT_FUNCTIONS_DIR,
+  DEFAULT_MIGRATIONS_DIR,
+  startSupabaseEmulator,
+} from './start-supabase-emulator.js'
 export type { SupabaseEmulator, SupabaseEmulatorOptions } from './start-supabase-emulator.js'
-export { PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
+export { PARLEY_FUNCTIONS_DIR, PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
+export { parseFunctionsConfig } from './project/functions-config.js'
+export { createFunctionsHandler } from './functions/functions-handler.js'
+export type { FunctionsHandler, FunctionsHandlerOptions } from './functions/functions-handler.js'
+export type {
+  EdgeFunctionConfig,
+  EdgeFunctionsOptions,
+} from './functions/edge-functions-options.js'
+export { FunctionBootError, isFunctionBootError } from './functions/function-boot-error.js'
+export type { FunctionBootErrorCode } from './functions/function-boot-error.js'
 export { DEFAULT_SEED_PATHS, describeProject, discoverProject } from './project/discover-project.js'
 export type { IgnoredEntry, SupabaseProject } from './project/discover-project.js'
 export { initProject, minimalConfigToml } from './project/init-project.js'

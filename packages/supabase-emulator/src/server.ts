@@ -1,6 +1,6 @@
 // The emulator's single HTTP server, standing in for Supabase's gateway: it checks the API key,
-// routes `/auth/v1`, `/rest/v1` and `/realtime/v1` to their services (and `/mailpit` to the mail
-// catcher), answers CORS preflights, and hands WebSocket upgrades to Realtime. No request can crash the process: every failure is
+// routes `/auth/v1`, `/rest/v1`, `/realtime/v1` and `/functions/v1` to their services (and
+// `/mailpit` to the mail catcher), answers CORS preflights, and hands WebSocket upgrades to Realtime. No request can crash the process: every failure is
 // answered (500 at worst) and reported to the logger.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -12,7 +12,7 @@ import { answerPreflight, applyCors } from './http/cors.js'
 import type { EmulatorRequest, RouteHandler } from './http/emulator-request.js'
 import { isHttpError } from './http/http-error.js'
 import { readBody } from './http/read-body.js'
-import { sendEmpty, sendJson } from './http/send.js'
+import { sendEmpty, sendJson, sendText } from './http/send.js'
 import type { RealtimeServer } from './realtime/realtime-server.js'
 
 /** The Realtime surface the HTTP server routes to. */
@@ -31,6 +31,11 @@ export interface EmulatorServerOptions {
   realtime?: RealtimeEndpoint
   /** The Mailpit-compatible mail API, served below `/mailpit` without an API key. */
   mail?: RouteHandler
+  /**
+   * Edge Functions below `/functions/v1`. As in the CLI's gateway no API key is required there
+   * (the function's own `verify_jwt` check applies). Without it every function is a 404.
+   */
+  functions?: RouteHandler
   logger: EmulatorLogger
   /** Largest request body accepted; bigger ones get 413. Default 16 MiB. */
   maxBodyBytes?: number
@@ -93,7 +98,10 @@ export function createEmulatorServer(
       return sendJson(res, 400, { message: 'Invalid request URL' })
     }
     const path = url.pathname
-    if (req.method === 'OPTIONS') return answerPreflight(req, res)
+    // Preflights are the gateway's (Kong's cors plugin); a plain OPTIONS to a function reaches it.
+    if (req.method === 'OPTIONS' && (!isFunctionsPath(path) || isPreflight(req))) {
+      return answerPreflight(req, res)
+    }
     applyCors(req, res)
     if (path === '/' || path === '/health') {
       return sendJson(res, 200, { status: 'ok', name: 'parley-supabase-emulator' })
@@ -121,6 +129,10 @@ export function createEmulatorServer(
     if (service.name === 'mail') {
       if (options.mail) return options.mail(request)
       return sendJson(res, 404, { message: 'no Route matched with those values' })
+    }
+    if (service.name === 'functions') {
+      if (options.functions) return options.functions(request)
+      return sendText(res, 404, 'Function not found', 'text/plain')
     }
     return realtimeRest(request)
   }
@@ -208,7 +220,7 @@ export function createEmulatorServer(
 }
 
 interface Route {
-  name: 'auth' | 'rest' | 'realtime' | 'mail'
+  name: 'auth' | 'rest' | 'realtime' | 'mail' | 'functions'
   /** The path below the service prefix. */
   path: string
   /** Reachable without an API key (public metadata). */
@@ -229,12 +241,23 @@ function routeOf(path: string): Route | undefined {
     ['/rest/v1', 'rest'],
     ['/realtime/v1', 'realtime'],
     ['/mailpit', 'mail'],
+    ['/functions/v1', 'functions'],
   ] as const) {
     if (path === prefix || path.startsWith(`${prefix}/`)) {
       const below = path.slice(prefix.length) || '/'
-      const open = name === 'mail' || (name === 'auth' && OPEN_AUTH_PATHS.has(below))
+      const open =
+        name === 'mail' || name === 'functions' || (name === 'auth' && OPEN_AUTH_PATHS.has(below))
       return { name, path: below, open }
     }
   }
   return undefined
+}
+
+function isFunctionsPath(path: string): boolean {
+  return path === '/functions/v1' || path.startsWith('/functions/v1/')
+}
+
+/** A CORS preflight: OPTIONS with `Access-Control-Request-Method`. */
+function isPreflight(req: IncomingMessage): boolean {
+  return req.headers['access-control-request-method'] !== undefined
 }

@@ -1,5 +1,5 @@
 // One call that gives a test or the CLI a running local Supabase: database (bootstrapped, migrated,
-// seeded), Auth, PostgREST, Realtime and a mail catcher behind one HTTP port.
+// seeded), Auth, PostgREST, Realtime, Edge Functions and a mail catcher behind one HTTP port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApiKeys, type ApiKeys } from './auth/api-keys.js'
@@ -15,7 +15,13 @@ import { createRealtimeServer, type RealtimeServerOptions } from './realtime/rea
 import { createRestHandler } from './rest/rest-handler.js'
 import { createSchemaCache } from './rest/schema-cache.js'
 import { sendJson } from './http/send.js'
-import { PARLEY_MIGRATIONS_DIR } from './project/parley-migrations.js'
+import type { EdgeFunctionsOptions } from './functions/edge-functions-options.js'
+import { createFunctionsHandler } from './functions/functions-handler.js'
+import {
+  IN_PARLEY_REPOSITORY,
+  PARLEY_FUNCTIONS_DIR,
+  PARLEY_MIGRATIONS_DIR,
+} from './project/parley-migrations.js'
 import { createEmulatorServer } from './server.js'
 
 /**
@@ -23,6 +29,12 @@ import { createEmulatorServer } from './server.js'
  * docs/SCHEMA.md), the repository's `supabase/migrations` or the copy the package ships.
  */
 export const DEFAULT_MIGRATIONS_DIR = PARLEY_MIGRATIONS_DIR
+
+/**
+ * Default {@link SupabaseEmulatorOptions.functions}: Parley's Edge Functions (`parley-compact`),
+ * the repository's `supabase/functions` or the copy the package ships.
+ */
+export const DEFAULT_FUNCTIONS_DIR = PARLEY_FUNCTIONS_DIR
 
 /** Options of {@link startSupabaseEmulator}. */
 export interface SupabaseEmulatorOptions {
@@ -80,6 +92,13 @@ export interface SupabaseEmulatorOptions {
   schemas?: readonly string[]
   /** Extra Realtime settings (limits, delays) for tests. */
   realtime?: Omit<RealtimeServerOptions, 'db' | 'jwtSecret' | 'apiKeys'>
+  /**
+   * Edge Functions served at `/functions/v1/<name>`: a `supabase/functions` folder, or the folder
+   * with per-function settings and secrets; `false` serves none. Functions boot on their first
+   * request. Default: Parley's functions ({@link DEFAULT_FUNCTIONS_DIR}). The CLI passes the app's
+   * `supabase/functions` and its `[functions.<name>]` settings instead.
+   */
+  functions?: string | EdgeFunctionsOptions | false
 }
 
 /** A running emulator. */
@@ -87,6 +106,8 @@ export interface SupabaseEmulator extends ApiKeys {
   /** Base URL for `createClient`, e.g. `http://127.0.0.1:54321`. */
   url: string
   port: number
+  /** `<url>/functions/v1`, where Edge Functions are served. */
+  functionsUrl: string
   /**
    * Base URL of the Mailpit-compatible mail API, `<url>/mailpit`: e.g.
    * `GET <mailUrl>/api/v1/search?query=to:"a@b.co"` then `GET <mailUrl>/api/v1/message/<ID>`.
@@ -139,11 +160,12 @@ export async function startSupabaseEmulator(
   // Stop order: refuse new connections, close Realtime's sockets (the server's close waits for
   // upgraded sockets too), then the database under them.
   let closeRealtime: (() => Promise<void>) | undefined
+  let closeFunctions: (() => Promise<void>) | undefined
   let closeDb: (() => Promise<void>) | undefined
   const runCleanups = async () => {
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeAllConnections()
-    for (const cleanup of [closeRealtime, () => serverClosed, closeDb]) {
+    for (const cleanup of [closeRealtime, () => serverClosed, closeFunctions, closeDb]) {
       await cleanup?.().catch((error: unknown) => logger.error('stop: cleanup failed', { error }))
     }
   }
@@ -191,6 +213,22 @@ export async function startSupabaseEmulator(
     }
     const onError = (error: unknown) => logger.error('http: request failed', { error })
     const mailbox = new Mailbox()
+    const functionsOption =
+      options.functions === undefined ? DEFAULT_FUNCTIONS_DIR : options.functions
+    const functions =
+      functionsOption === false
+        ? undefined
+        : createFunctionsHandler({
+            ...(typeof functionsOption === 'string' ? { dir: functionsOption } : functionsOption),
+            keys,
+            jwtSecret,
+            apiUrl: url,
+            dbUrl: typeof database === 'object' && 'url' in database ? database.url : undefined,
+            logger,
+            // Inside the monorepo, `@parley/*` imports bundle from their TypeScript sources.
+            conditions: IN_PARLEY_REPOSITORY ? ['source'] : [],
+          })
+    closeFunctions = functions?.close
     server.off('request', starting)
     createEmulatorServer(
       {
@@ -220,6 +258,7 @@ export async function startSupabaseEmulator(
           onError,
         }),
         mail: createMailHandler(mailbox),
+        ...(functions && { functions: functions.handle }),
         rest: createRestHandler({
           db,
           cache,
@@ -238,6 +277,7 @@ export async function startSupabaseEmulator(
       ...keys,
       url,
       port,
+      functionsUrl: `${url}/functions/v1`,
       mailUrl: `${url}${MAIL_PATH_PREFIX}`,
       mailbox,
       jwtSecret,

@@ -46,13 +46,42 @@ describe('discoverProject', () => {
       '20260102000000_second',
     ])
     expect(project.seedFiles).toEqual([join(app, 'supabase/seed.sql')])
-    expect(project.ignored).toEqual([
-      { name: 'functions/', reason: 'edge functions are not served by this emulator yet' },
-      { name: 'snippets/', reason: 'not used by the emulator' },
-    ])
+    expect(project.ignored).toEqual([{ name: 'snippets/', reason: 'not used by the emulator' }])
+    expect(project.functions).toEqual(['hello'])
     expect(describeProject(project)).toBe(
-      `${join(app, 'supabase')}/: 2 migrations, seed.sql; not served: functions/ (edge ` +
-        'functions are not served by this emulator yet); snippets/ (not used by the emulator)',
+      `${join(app, 'supabase')}/: 2 migrations, seed.sql, 1 function (hello); not served: ` +
+        'snippets/ (not used by the emulator)',
+    )
+  })
+
+  it('finds Edge Functions and reads their [functions.<name>] settings', async () => {
+    await put('supabase/functions/hello/index.ts')
+    await put('supabase/functions/off/index.ts')
+    await put('supabase/functions/_shared/util.ts')
+    await put('supabase/functions/no-index/main.ts')
+    await put('supabase/functions/.env', 'A=1')
+    await put(
+      'supabase/config.toml',
+      '[functions.hello]\nverify_jwt = false\nimport_map = "./functions/hello/map.json"\n' +
+        '[functions.off]\nenabled = false\n' +
+        '[functions.custom]\nentrypoint = "./functions/no-index/main.ts"\nstatic_files = []\n',
+    )
+    const project = await discoverProject(app)
+    expect(project.functionsDir).toBe(join(app, 'supabase', 'functions'))
+    expect(project.functions).toEqual(['custom', 'hello'])
+    expect(project.functionsConfig).toEqual({
+      hello: { verifyJwt: false, importMap: join(app, 'supabase/functions/hello/map.json') },
+      off: { enabled: false },
+      custom: { entrypoint: join(app, 'supabase/functions/no-index/main.ts') },
+    })
+    expect(describeProject(project)).toContain(
+      'config.toml (read functions.hello.verify_jwt, functions.hello.import_map, ' +
+        'functions.off.enabled, functions.custom.entrypoint), 0 migrations, ' +
+        '2 functions (custom, hello)',
+    )
+    await put('supabase/config.toml', '[functions.hello]\nverify_jwt = "no"\n')
+    await expect(discoverProject(app)).rejects.toThrow(
+      '[functions.hello] verify_jwt must be true or false',
     )
   })
 

@@ -1,9 +1,12 @@
 // What an app's `supabase/` folder holds, read the way `supabase start` reads it: config.toml
-// (the subset in project-config.ts), migrations/ in version order, the seed files, and whatever
-// else is there that this emulator does not serve, so the CLI can say so in one line.
+// (the subset in project-config.ts and functions-config.ts), migrations/ in version order, the
+// seed files, the Edge Functions, and whatever else is there that this emulator does not serve,
+// so the CLI can say so in one line.
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { listMigrations, type MigrationFile } from '../db/apply-migrations.js'
+import type { EdgeFunctionConfig } from '../functions/edge-functions-options.js'
+import { functionsConfigKeys, parseFunctionsConfig } from './functions-config.js'
 import { parseProjectConfig, PROJECT_CONFIG_KEYS, type ProjectConfig } from './project-config.js'
 import { ProjectError } from './project-error.js'
 import { resolveSeedPaths } from './resolve-seed-paths.js'
@@ -13,7 +16,6 @@ export const DEFAULT_SEED_PATHS: readonly string[] = ['./seed.sql']
 
 /** Entries of `supabase/` that are part of a project but not served here, and what to say. */
 const UNSUPPORTED_ENTRIES: Record<string, string> = {
-  functions: 'edge functions are not served by this emulator yet',
   schemas: 'declarative schemas are not applied: generate migrations with `supabase db diff`',
   tests: 'database tests are not run: use `supabase test db`',
   templates: 'email templates are not used (the emulator sends no email)',
@@ -47,6 +49,15 @@ export interface SupabaseProject {
   seedFiles: string[]
   /** `sql_paths` entries that matched no file (the CLI warns about these too). */
   unmatchedSeedPaths: string[]
+  /** `supabase/functions`, whether or not it exists. */
+  functionsDir: string
+  /** `[functions.<name>]` settings of config.toml (paths made absolute). */
+  functionsConfig: Record<string, EdgeFunctionConfig>
+  /**
+   * The Edge Functions found: folders of `functions/` with an `index.ts` (names the CLI accepts)
+   * and config sections with an `entrypoint`, minus those with `enabled = false`; sorted.
+   */
+  functions: string[]
   /** Entries present but not served, with the reason. */
   ignored: IgnoredEntry[]
 }
@@ -72,9 +83,11 @@ export async function discoverProject(appDir: string): Promise<SupabaseProject> 
   const configFile = entries?.some((e) => e.name === 'config.toml' && e.isFile())
     ? join(supabaseDir, 'config.toml')
     : undefined
-  const config = configFile
-    ? parseProjectConfig(await readFile(configFile, 'utf8'), configFile)
-    : {}
+  const configText = configFile ? await readFile(configFile, 'utf8') : undefined
+  const config = configFile && configText ? parseProjectConfig(configText, configFile) : {}
+  const functionsConfig =
+    configFile && configText ? parseFunctionsConfig(configText, supabaseDir, configFile) : {}
+  const functionsDir = join(supabaseDir, 'functions')
   const seed =
     config.seedEnabled === false
       ? { files: [], unmatched: [] }
@@ -85,6 +98,7 @@ export async function discoverProject(appDir: string): Promise<SupabaseProject> 
   const used = new Set([
     'config.toml',
     'migrations',
+    'functions',
     ...seed.files.map((f) => firstSegment(supabaseDir, f)),
   ])
   const ignored: IgnoredEntry[] = []
@@ -104,28 +118,61 @@ export async function discoverProject(appDir: string): Promise<SupabaseProject> 
     migrations: await listMigrations(migrationsDir),
     seedFiles: seed.files,
     unmatchedSeedPaths: unmatched,
+    functionsDir,
+    functionsConfig,
+    functions: await listFunctions(functionsDir, functionsConfig),
     ignored,
   }
 }
 
+/** Function folders with an `index.ts`, plus configured entrypoints; without disabled ones. */
+async function listFunctions(
+  dir: string,
+  config: Record<string, EdgeFunctionConfig>,
+): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  const names = new Set<string>()
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(entry.name)) continue
+    if ((await stat(join(dir, entry.name, 'index.ts')).catch(() => undefined))?.isFile()) {
+      names.add(entry.name)
+    }
+  }
+  for (const [name, settings] of Object.entries(config)) {
+    if (settings.entrypoint !== undefined) names.add(name)
+    if (settings.enabled === false) names.delete(name)
+  }
+  return [...names].sort()
+}
+
 /**
  * One line saying what was found and what is not served, e.g. `./supabase/: config.toml (read
- * api.port, auth.jwt_expiry), 3 migrations, seed.sql; not served: functions/ (edge functions are
- * not served by this emulator yet)`.
+ * api.port, auth.jwt_expiry), 3 migrations, seed.sql, 1 function (parley-compact); not served:
+ * schemas/ (declarative schemas are not applied: …)`.
  */
 export function describeProject(project: SupabaseProject): string {
   const where = displayPath(project.supabaseDir)
   if (!project.exists) return `${where}/: not found`
   const found: string[] = []
   if (project.configFile) {
-    const keys = (Object.keys(project.config) as (keyof ProjectConfig)[]).map(
-      (field) => PROJECT_CONFIG_KEYS[field],
-    )
+    const keys = [
+      ...(Object.keys(project.config) as (keyof ProjectConfig)[]).map(
+        (field) => PROJECT_CONFIG_KEYS[field],
+      ),
+      ...functionsConfigKeys(project.functionsConfig),
+    ]
     found.push(`config.toml (read ${keys.length > 0 ? keys.join(', ') : 'nothing'})`)
   }
   const count = project.migrations.length
   found.push(count === 1 ? '1 migration' : `${count} migrations`)
   found.push(...project.seedFiles.map((file) => relative(project.supabaseDir, file)))
+  const functions = project.functions
+  if (functions.length > 0) {
+    found.push(
+      `${functions.length === 1 ? '1 function' : `${functions.length} functions`} ` +
+        `(${functions.join(', ')})`,
+    )
+  }
   const ignored = project.ignored.map(({ name, reason }) => `${name} (${reason})`)
   const notServed = ignored.length > 0 ? `; not served: ${ignored.join('; ')}` : ''
   return `${where}/: ${found.join(', ')}${notServed}`

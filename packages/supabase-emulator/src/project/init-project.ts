@@ -1,10 +1,12 @@
 // `parley-supabase init`: puts Parley's migrations into an app's `supabase/migrations`, under
-// their own timestamped names, so `supabase db push` and `parley-supabase start` both apply them.
-// It never overwrites a different file unless asked, and writes nothing when it refuses.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+// their own timestamped names, so `supabase db push` and `parley-supabase start` both apply them,
+// and Parley's Edge Functions into `supabase/functions/<name>/`, so `supabase functions deploy`
+// and `parley-supabase start` both serve them. It never overwrites a different file unless
+// asked, and writes nothing when it refuses.
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { listMigrations } from '../db/apply-migrations.js'
-import { PARLEY_MIGRATIONS_DIR } from './parley-migrations.js'
+import { PARLEY_FUNCTIONS_DIR, PARLEY_MIGRATIONS_DIR } from './parley-migrations.js'
 import { ProjectError } from './project-error.js'
 
 /** Options of {@link initProject}. */
@@ -15,9 +17,17 @@ export interface InitProjectOptions {
   force?: boolean
   /** Folder of the migrations to copy. Default: {@link PARLEY_MIGRATIONS_DIR}. */
   source?: string
+  /**
+   * Folder of the Edge Functions to copy (each `<name>/` folder in it, whole). Default:
+   * {@link PARLEY_FUNCTIONS_DIR}.
+   */
+  functionsSource?: string
 }
 
-/** What {@link initProject} did; file names are migration file names (`<version>_<name>.sql`). */
+/**
+ * What {@link initProject} did. File names are migration file names (`<version>_<name>.sql`)
+ * and, for functions, paths below `supabase/functions` (`parley-compact/index.ts`).
+ */
 export interface InitProjectResult {
   supabaseDir: string
   /** Whether `supabase/` did not exist before. */
@@ -30,15 +40,18 @@ export interface InitProjectResult {
   overwritten: string[]
   /** Migrations already present with the same content. */
   unchanged: string[]
+  /** Parley's Edge Function files, by what happened to them (as for migrations). */
+  functions: { copied: string[]; overwritten: string[]; unchanged: string[] }
 }
 
 /**
- * Copies Parley's migrations into `<dir>/supabase/migrations` and writes a minimal
- * `supabase/config.toml` when there is none. Idempotent: a second run only reports `unchanged`.
+ * Copies Parley's migrations into `<dir>/supabase/migrations` and its Edge Functions into
+ * `<dir>/supabase/functions`, and writes a minimal `supabase/config.toml` when there is none.
+ * Idempotent: a second run only reports `unchanged`.
  *
- * @throws {@link ProjectError} `migration_conflict` (nothing written) when a migration of the same
- *   name differs and `force` is not set; `schema_missing` when the source has no migrations;
- *   `invalid_directory` when `dir` is not a directory.
+ * @throws {@link ProjectError} `migration_conflict` (nothing written) when a migration or
+ *   function file of the same name differs and `force` is not set; `schema_missing` when the
+ *   source has no migrations; `invalid_directory` when `dir` is not a directory.
  */
 export async function initProject(options: InitProjectOptions = {}): Promise<InitProjectResult> {
   const app = resolve(options.dir ?? process.cwd())
@@ -69,12 +82,27 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
       existing: await readIfExists(join(targetDir, name)),
     })
   }
-  const conflicts = plan.filter((p) => p.existing !== undefined && !sameText(p.existing, p.content))
+  const functionsTarget = join(supabaseDir, 'functions')
+  const functionPlan: { name: string; content: string; existing: string | undefined }[] = []
+  const functionsSource = options.functionsSource ?? PARLEY_FUNCTIONS_DIR
+  for (const file of await listFunctionFiles(functionsSource)) {
+    functionPlan.push({
+      name: file,
+      content: await readFile(join(functionsSource, file), 'utf8'),
+      existing: await readIfExists(join(functionsTarget, file)),
+    })
+  }
+  const differs = (p: { content: string; existing: string | undefined }) =>
+    p.existing !== undefined && !sameText(p.existing, p.content)
+  const conflicts = [
+    ...plan.filter(differs).map((c) => join(targetDir, c.name)),
+    ...functionPlan.filter(differs).map((c) => join(functionsTarget, c.name)),
+  ]
   if (conflicts.length > 0 && options.force !== true) {
     throw new ProjectError(
       'migration_conflict',
-      `${conflicts.length} migration(s) in ${targetDir} differ from Parley's`,
-      conflicts.map((c) => join(targetDir, c.name)),
+      `${conflicts.length} file(s) in ${supabaseDir} differ from Parley's`,
+      conflicts,
     )
   }
 
@@ -93,6 +121,7 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
     copied: [],
     overwritten: [],
     unchanged: [],
+    functions: { copied: [], overwritten: [], unchanged: [] },
   }
   for (const { name, content, existing } of plan) {
     if (existing !== undefined && sameText(existing, content)) {
@@ -102,7 +131,41 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
     await writeFile(join(targetDir, name), content)
     ;(existing === undefined ? result.copied : result.overwritten).push(name)
   }
+  for (const { name, content, existing } of functionPlan) {
+    const done = result.functions
+    if (existing !== undefined && sameText(existing, content)) {
+      done.unchanged.push(name)
+      continue
+    }
+    await mkdir(dirname(join(functionsTarget, name)), { recursive: true })
+    await writeFile(join(functionsTarget, name), content)
+    ;(existing === undefined ? done.copied : done.overwritten).push(name)
+  }
   return result
+}
+
+/**
+ * The files of every function folder of `dir` (`<name>/…`, relative, sorted); `_shared`-style
+ * and dot folders and loose files (a tsconfig.json for the repository's typecheck) are not
+ * functions. A missing `dir` has none.
+ */
+async function listFunctionFiles(dir: string): Promise<string[]> {
+  const files: string[] = []
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) await walk(path)
+      else if (entry.isFile()) files.push(relative(dir, path).split('\\').join('/'))
+    }
+  }
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    if (entry.isDirectory() && /^[A-Za-z][A-Za-z0-9_-]*$/.test(entry.name)) {
+      await walk(join(dir, entry.name))
+    }
+  }
+  return files.sort()
 }
 
 /**

@@ -5,7 +5,7 @@
 export type ProjectErrorCode =
   /** `config.toml` is not valid TOML, or a key the emulator reads has the wrong type or range. */
   | 'invalid_config'
-  /** `init` found a migration of the same name with different content (and no `force`). */
+  /** `init` found a migration or function file of that name with other content (no `force`). */
   | 'migration_conflict'
   /** The package carries no Parley migrations (a tarball packed without `copy-schema`). */
   | 'schema_missing'
