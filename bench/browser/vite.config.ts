@@ -24,9 +24,13 @@ export default defineConfig({
     outDir: join(root, 'dist'),
     emptyOutDir: true,
     target: 'es2022',
-    // Two pages: the engine bench (index.html) and the devices bench (devices.html).
+    // The engine bench (index.html), the devices bench (devices.html), the trust bench.
     rollupOptions: {
-      input: { index: join(root, 'index.html'), devices: join(root, 'devices.html') },
+      input: {
+        index: join(root, 'index.html'),
+        devices: join(root, 'devices.html'),
+        trust: join(root, 'trust.html'),
+      },
     },
   },
   preview: { headers: ISOLATION_HEADERS },
