@@ -1,7 +1,6 @@
 // What storage holds of one hot conversation, kept by the write path (LocalStore) beside the
 // session: the state vector of the stored document (the next log row is the diff from it), the
-// local clock the outbox covers, the log's size since the snapshot (drives compaction), and the
-// local changes whose commit failed (saved again by `retry` or, for the log, by the next commit).
+// log's size since the snapshot (drives compaction), and the local changes whose commit failed (saved again by `retry` or, for the log, by the next commit).
 import type { MessageId } from '../ids.js'
 import { STORAGE_ORIGIN } from '../transaction-origin.js'
 import type { ConversationSession } from './conversation-session.js'
@@ -25,8 +24,6 @@ export class ConversationPersistence {
   readonly session: ConversationSession
   /** State vector of what storage holds: the next log row is the document's diff from it. */
   #persistedSv: Uint8Array = new Uint8Array([0])
-  /** This replica's Yjs clock already covered by the outbox (local changes after it are not). */
-  #outboxClock = 0
   /** Log rows written since the last snapshot, and their bytes (drive compaction). */
   #logRows = 0
   #logBytes = 0
@@ -57,7 +54,6 @@ export class ConversationPersistence {
     // Taken before the outbox is applied: a change found only in the outbox is then part of the
     // next log row, so it reaches the log too.
     p.#persistedSv = doc.encodeStateVector()
-    p.#outboxClock = session.localClock()
     // An adapter without atomic commits may hold a change only in the outbox (see
     // StorageCapabilities.atomicCommit); Yjs updates are idempotent, so applying them is safe.
     for (const update of outboxUpdates) doc.applyUpdate(update, STORAGE_ORIGIN)
@@ -105,21 +101,6 @@ export class ConversationPersistence {
       committed: () => {
         this.#persistedSv = sv
         this.#logBytes += value.byteLength
-      },
-    }
-  }
-
-  /**
-   * One outbox update per commit: this replica's own changes since the last outbox entry (never
-   * what arrived from others: re-pushing that would grow the server log). A failed commit leaves
-   * the outbox clock behind, so the next one carries those changes.
-   */
-  nextOutboxUpdate(): PendingRecord {
-    const clock = this.session.localClock()
-    return {
-      value: this.session.localChangesSince(this.#outboxClock),
-      committed: () => {
-        this.#outboxClock = Math.max(this.#outboxClock, clock)
       },
     }
   }

@@ -2,7 +2,6 @@
 // and which of its messages are pending or failed. The engine owns the policy (broadcasting,
 // statuses), the write path owns what is durable; the session keeps the per-conversation view.
 import { Awareness } from 'y-protocols/awareness'
-import * as Y from 'yjs'
 import { ConversationDoc } from '../conversation-doc.js'
 import type { HybridLogicalClock } from '../hlc.js'
 import type { ConversationId, DeviceId, MessageId, UserId } from '../ids.js'
@@ -117,23 +116,6 @@ export class ConversationSession {
     let cleared = 0
     for (const id of ids) if (this.#failed.delete(id)) cleared++
     return cleared
-  }
-
-  /** The Yjs clock of this replica's own client: everything it wrote locally is below it. */
-  localClock(): number {
-    const ydoc = this.doc.ydoc
-    return Y.decodeStateVector(Y.encodeStateVector(ydoc)).get(ydoc.clientID) ?? 0
-  }
-
-  /**
-   * This replica's own changes since `fromClock` as one update (with the document's delete set,
-   * which Yjs always includes): what the outbox must push. Cost is proportional to the changes.
-   */
-  localChangesSince(fromClock: number): Uint8Array {
-    const ydoc = this.doc.ydoc
-    const sv = Y.decodeStateVector(Y.encodeStateVector(ydoc))
-    sv.set(ydoc.clientID, fromClock)
-    return Y.encodeStateAsUpdate(ydoc, Y.encodeStateVector(sv))
   }
 
   /** Unread messages of the local user, cached until something that can change it happens. */

@@ -340,7 +340,7 @@ export class Engine implements EngineActions {
     await server.markKnown(joined.id)
     await server.catchUp(joined.id)
     const session = await this.#session(joined.id)
-    if (!session.doc.memberIds().includes(this.user)) {
+    if (!session.doc.members().some((m) => m.user === this.user)) {
       await this.#write(session, (doc) => doc.addMember(this.user, 'member', this.#displayName))
     }
     return toSummary(indexEntryOf(session))

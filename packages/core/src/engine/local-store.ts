@@ -252,9 +252,7 @@ export class LocalStore {
         committed.push(row.committed)
       }
       rowCounts.push(rows.length)
-      const outbox = hasOutbox(change)
-        ? [this.#outboxEntry(id, change, persistence, committed)]
-        : []
+      const outbox = hasOutbox(change) ? [this.#outboxEntry(id, change)] : []
       return {
         conversationId: id,
         ...(rows.length > 0 ? { updates: rows } : {}),
@@ -308,24 +306,15 @@ export class LocalStore {
       })
   }
 
-  /** One outbox entry standing for a commit's local changes of a conversation. */
-  #outboxEntry(
-    id: ConversationId,
-    change: GatheredChanges,
-    persistence: ConversationPersistence | undefined,
-    committed: (() => void)[],
-  ): NewOutboxEntry {
-    let update: Uint8Array
-    if (persistence !== undefined) {
-      const next = persistence.nextOutboxUpdate()
-      update = next.value
-      committed.push(next.committed)
-    } else {
-      // Not attached (never the case for an intent): merge the updates themselves. A commit's
-      // updates are a few hundred small ones at most, where mergeUpdates is cheap (PERFORMANCE.md
-      // warns about thousands).
-      update = Y.mergeUpdates([...change.local, ...change.retried.map((u) => u.update)])
-    }
+  /**
+   * One outbox entry standing for a commit's local changes of a conversation: the merge of the
+   * local transactions' own updates (never a diff of the document, whose delete set would carry
+   * other members' deletions, which the trust rules refuse from us: docs/TRUST.md). A commit's
+   * updates are a few hundred small ones at most, where mergeUpdates is cheap (PERFORMANCE.md
+   * warns about thousands).
+   */
+  #outboxEntry(id: ConversationId, change: GatheredChanges): NewOutboxEntry {
+    const update = Y.mergeUpdates([...change.local, ...change.retried.map((u) => u.update)])
     const meta: OutboxMeta = { messageIds: allMessageIds(change) }
     return {
       id: globalThis.crypto.randomUUID(),

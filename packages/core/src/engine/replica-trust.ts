@@ -64,6 +64,8 @@ export class ReplicaTrust {
   readonly #loading = new Map<ConversationId, Promise<void>>()
   readonly #loadedAt = new Map<ConversationId, number>()
   readonly #keys = new Map<string, Promise<DeviceCryptoKey | undefined>>()
+  /** Devices looked up once already without being found. */
+  readonly #missed = new Set<string>()
   readonly #gates = new WeakMap<ConversationSession, UpdateGate<Tag>>()
 
   constructor(ports: ReplicaTrustPorts) {
@@ -124,7 +126,8 @@ export class ReplicaTrust {
    */
   async admitLog(session: ConversationSession, rows: readonly RemoteUpdate[]): Promise<number> {
     const id = session.id
-    for (const row of rows) if (row.device !== null) await this.#known(id, row.device)
+    // The server vouches for every device in its log: one it does not know yet is read at once.
+    for (const row of rows) if (row.device !== null) await this.#known(id, row.device, true)
     // A device registers client ids in blocks: a new block is learned by reading devices again.
     if (rows.some((row) => this.#hasUnknownClient(id, row.update))) await this.#load(id)
     const directory = this.#directory(id)
@@ -175,9 +178,15 @@ export class ReplicaTrust {
   }
 
   /** Makes sure devices and members are loaded, and that `device` is known if the server knows it. */
-  async #known(id: ConversationId, device: DeviceId): Promise<void> {
+  async #known(id: ConversationId, device: DeviceId, force = false): Promise<void> {
     if (!this.#loadedAt.has(id)) await this.#load(id)
-    else if (!this.#directory(id).has(device)) await this.#refreshIfStale(id)
+    else if (this.#directory(id).has(device)) return
+    // A device seen for the first time (a member's new one) is looked up at once; repeats of an
+    // unknown one (an attacker's made-up ids) only as often as REFRESH_MS allows.
+    else if (force || !this.#missed.has(device)) {
+      this.#missed.add(device)
+      await this.#load(id)
+    } else await this.#refreshIfStale(id)
   }
 
   /** Reads devices and members again unless that was done in the last {@link REFRESH_MS}. */

@@ -228,7 +228,8 @@ function checkEntryRemoval(
         ? ACCEPT
         : reject('not-author', `${root} ${key} of another user`)
     case 'members':
-      return ownerOr(sender, key === sender.user && creator === sender.user, `members ${key}`)
+      // A member's own entry (their name) is theirs to rewrite, whoever wrote it before.
+      return ownerOr(sender, key === sender.user, `members ${key}`)
     case 'meta':
       return ownerOr(sender, false, `meta ${key}`)
   }
