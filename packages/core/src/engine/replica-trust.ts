@@ -106,7 +106,9 @@ export class ReplicaTrust {
     await this.#known(id, device)
     const directory = this.#directory(id)
     const user = directory.userOf(device)
-    if (user === undefined) return refuse('unknown-device', `device ${device}`)
+    // Not attributable: dropped without a report (a new member's first broadcasts can come before
+    // the server lists their device; the log brings those updates with the server's word).
+    if (user === undefined) return false
     const key = await this.#key(id, device)
     if (key === undefined || !(await verifyUpdate(key, id, update, signature))) {
       return refuse('bad-signature', `update signed as device ${device}`, user)
@@ -129,7 +131,7 @@ export class ReplicaTrust {
     // The server vouches for every device in its log: one it does not know yet is read at once.
     for (const row of rows) if (row.device !== null) await this.#known(id, row.device, true)
     // A device registers client ids in blocks: a new block is learned by reading devices again.
-    if (rows.some((row) => this.#hasUnknownClient(id, row.update))) await this.#load(id)
+    if (rows.some((row) => this.#hasUnknownClient(id, row.update))) await this.#load(id, true)
     const directory = this.#directory(id)
     const roles = this.#roles.get(id)
     const gate = this.#gate(session)
@@ -185,7 +187,7 @@ export class ReplicaTrust {
     // unknown one (an attacker's made-up ids) only as often as REFRESH_MS allows.
     else if (force || !this.#missed.has(device)) {
       this.#missed.add(device)
-      await this.#load(id)
+      await this.#load(id, true)
     } else await this.#refreshIfStale(id)
   }
 
@@ -195,9 +197,12 @@ export class ReplicaTrust {
     if (age >= REFRESH_MS) await this.#load(id)
   }
 
-  #load(id: ConversationId): Promise<void> {
+  /** Reads devices and members; `fresh`: one started after now (a running one may be stale). */
+  #load(id: ConversationId, fresh = false): Promise<void> {
     const running = this.#loading.get(id)
-    if (running !== undefined) return running
+    if (running !== undefined) {
+      return fresh ? running.catch(() => undefined).then(() => this.#load(id)) : running
+    }
     const { remote } = this.#ports
     const loading = Promise.all([remote.conversationDevices(id), remote.members(id)])
       .then(([devices, members]) => {
