@@ -109,7 +109,7 @@ export class ReplicaTrust {
     // Not attributable: dropped without a report (a new member's first broadcasts can come before
     // the server lists their device; the log brings those updates with the server's word).
     if (user === undefined) return false
-    const key = await this.#key(id, device)
+    const key = await this.#key(device)
     if (key === undefined || !(await verifyUpdate(key, id, update, signature))) {
       return refuse('bad-signature', `update signed as device ${device}`, user)
     }
@@ -232,7 +232,7 @@ export class ReplicaTrust {
     return directory
   }
 
-  #key(_id: ConversationId, device: DeviceId): Promise<DeviceCryptoKey | undefined> {
+  #key(device: DeviceId): Promise<DeviceCryptoKey | undefined> {
     return this.#keys.get(device) ?? Promise.resolve(undefined)
   }
 
